@@ -1,0 +1,11 @@
+namespace BookMyShow.Contracts.Holds;
+
+/// <summary>Asks the show's partition to hold seats for a user, all or nothing.</summary>
+public record PlaceHold
+{
+    public required string RequestId { get; init; }
+    public required string ShowId { get; init; }
+    public required string UserId { get; init; }
+    public required IReadOnlyList<string> SeatIds { get; init; }
+    public required DateTimeOffset AdmittedAt { get; init; }
+}

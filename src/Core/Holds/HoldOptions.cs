@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BookMyShow.Core.Holds;
+
+/// <summary>Configuration section "Holds".</summary>
+public sealed class HoldOptions
+{
+    public const string Section = "Holds";
+
+    /// <summary>How long a granted hold lasts.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(10);
+
+    [Range(1, 100)]
+    public int MaxSeatsPerHold { get; set; } = 10;
+
+    /// <summary>How often the backstop sweep looks for holds past their expiry.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(1, 100000)]
+    public int SweepBatchSize { get; set; } = 1000;
+
+    /// <summary>Decisions per second assumed for a show before any were measured (for wait estimates).</summary>
+    [Range(1, 1000000)]
+    public double AssumedDecisionsPerSecond { get; set; } = 200;
+}

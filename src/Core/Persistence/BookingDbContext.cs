@@ -1,0 +1,132 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace BookMyShow.Core.Persistence;
+
+public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options) : DbContext(options)
+{
+    public DbSet<City> Cities => Set<City>();
+    public DbSet<Movie> Movies => Set<Movie>();
+    public DbSet<Venue> Venues => Set<Venue>();
+    public DbSet<Screen> Screens => Set<Screen>();
+    public DbSet<ScreenSeat> ScreenSeats => Set<ScreenSeat>();
+    public DbSet<Show> Shows => Set<Show>();
+    public DbSet<ShowSeat> ShowSeats => Set<ShowSeat>();
+    public DbSet<Hold> Holds => Set<Hold>();
+    public DbSet<HoldSeat> HoldSeats => Set<HoldSeat>();
+    public DbSet<HoldRequest> HoldRequests => Set<HoldRequest>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<City>(e => { e.ToTable("cities"); e.HasKey(x => x.Id); });
+        modelBuilder.Entity<Movie>(e => { e.ToTable("movies"); e.HasKey(x => x.Id); });
+        modelBuilder.Entity<Venue>(e =>
+        {
+            e.ToTable("venues");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.CityId);
+        });
+        modelBuilder.Entity<Screen>(e =>
+        {
+            e.ToTable("screens");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.VenueId);
+        });
+        modelBuilder.Entity<ScreenSeat>(e =>
+        {
+            e.ToTable("screen_seats");
+            e.HasKey(x => new { x.ScreenId, x.SeatId });
+            e.Property(x => x.Price).HasPrecision(12, 2);
+        });
+        modelBuilder.Entity<Show>(e =>
+        {
+            e.ToTable("shows");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.MovieId, x.StartsAt });
+            e.HasIndex(x => new { x.CityId, x.StartsAt });
+        });
+        modelBuilder.Entity<ShowSeat>(e =>
+        {
+            e.ToTable("show_seats");
+            e.HasKey(x => new { x.ShowId, x.SeatId });
+            e.Property(x => x.Price).HasPrecision(12, 2);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => new { x.Status, x.ExpiresAt });
+        });
+        modelBuilder.Entity<Hold>(e =>
+        {
+            e.ToTable("holds");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.TotalPrice).HasPrecision(12, 2);
+            e.HasIndex(x => new { x.Status, x.ExpiresAt });
+            e.HasIndex(x => x.UserId);
+        });
+        modelBuilder.Entity<HoldSeat>(e =>
+        {
+            e.ToTable("hold_seats");
+            e.HasKey(x => new { x.HoldId, x.SeatId });
+            e.HasIndex(x => new { x.ShowId, x.SeatId }).IsUnique().HasFilter("active").HasDatabaseName("ux_hold_seats_one_active_hold_per_seat");
+        });
+        modelBuilder.Entity<HoldRequest>(e =>
+        {
+            e.ToTable("hold_requests");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => new { x.ShowId, x.Status, x.Seq });
+            e.HasIndex(x => new { x.UserId, x.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
+        });
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+        });
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.Name));
+                if (property.ClrType == typeof(DateTime))
+                {
+                    property.SetValueConverter(UtcConverter);
+                }
+                else if (property.ClrType == typeof(DateTime?))
+                {
+                    property.SetValueConverter(NullableUtcConverter);
+                }
+            }
+        }
+    }
+
+    // SQLite hands back DateTime of unspecified kind; every time we store is UTC.
+    static readonly ValueConverter<DateTime, DateTime> UtcConverter =
+        new(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    static readonly ValueConverter<DateTime?, DateTime?> NullableUtcConverter =
+        new(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+
+    internal static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,167 @@
+namespace BookMyShow.Core.Persistence;
+
+public sealed class City
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+}
+
+public sealed class Movie
+{
+    public required string Id { get; set; }
+    public required string Title { get; set; }
+    public required string Genre { get; set; }
+    public int DurationMin { get; set; }
+    public required string Language { get; set; }
+    public DateOnly ReleaseDate { get; set; }
+}
+
+public sealed class Venue
+{
+    public required string Id { get; set; }
+    public required string CityId { get; set; }
+    public required string Name { get; set; }
+    public required string Address { get; set; }
+}
+
+public sealed class Screen
+{
+    public required string Id { get; set; }
+    public required string VenueId { get; set; }
+    public required string Name { get; set; }
+    public int Capacity { get; set; }
+}
+
+/// <summary>A seat of a screen's layout, the same for every show on that screen.</summary>
+public sealed class ScreenSeat
+{
+    public required string ScreenId { get; set; }
+    public required string SeatId { get; set; }
+    public required string Row { get; set; }
+    public int Number { get; set; }
+    public required string Section { get; set; }
+    public decimal Price { get; set; }
+}
+
+public sealed class Show
+{
+    public required string Id { get; set; }
+    public required string MovieId { get; set; }
+    public required string ScreenId { get; set; }
+    public required string VenueId { get; set; }
+    public required string CityId { get; set; }
+    /// <summary>UTC start time; holds are taken until the show starts.</summary>
+    public DateTime StartsAt { get; set; }
+    public required string Currency { get; set; }
+}
+
+public static class SeatStatus
+{
+    public const string Available = "AVAILABLE";
+    public const string Held = "HELD";
+    public const string Confirmed = "CONFIRMED";
+}
+
+/// <summary>The state of one seat for one show: the source of truth for availability.</summary>
+public sealed class ShowSeat
+{
+    public required string ShowId { get; set; }
+    public required string SeatId { get; set; }
+    public required string Row { get; set; }
+    public int Number { get; set; }
+    public required string Section { get; set; }
+    public decimal Price { get; set; }
+    public required string Status { get; set; }
+    public string? HoldId { get; set; }
+    public string? UserId { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public string? BookingId { get; set; }
+    public long Version { get; set; }
+
+    /// <summary>Free now: AVAILABLE, or HELD under a hold whose expiry has passed.</summary>
+    public bool IsAvailableAt(DateTime now) =>
+        Status == SeatStatus.Available || (Status == SeatStatus.Held && ExpiresAt is { } expires && expires <= now);
+
+    /// <summary>The status a reader sees: a lapsed hold shows as AVAILABLE.</summary>
+    public string VisibleStatusAt(DateTime now) => IsAvailableAt(now) ? SeatStatus.Available : Status;
+}
+
+public static class HoldStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Released = "RELEASED";
+    public const string Expired = "EXPIRED";
+    public const string Confirmed = "CONFIRMED";
+}
+
+public sealed class Hold
+{
+    public required string Id { get; set; }
+    public required string ShowId { get; set; }
+    public required string UserId { get; set; }
+    public required string RequestId { get; set; }
+    /// <summary>Seat ids in request order, comma separated.</summary>
+    public required string SeatIds { get; set; }
+    public decimal TotalPrice { get; set; }
+    public required string Currency { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public required string Status { get; set; }
+    public DateTime? EndedAt { get; set; }
+}
+
+/// <summary>
+/// One row per seat of a hold. A unique index over (show, seat) among active rows is the database's own
+/// guarantee that no seat is in two active holds.
+/// </summary>
+public sealed class HoldSeat
+{
+    public required string HoldId { get; set; }
+    public required string ShowId { get; set; }
+    public required string SeatId { get; set; }
+    public bool Active { get; set; }
+}
+
+public static class RequestStatus
+{
+    public const string Queued = "QUEUED";
+    public const string Held = "HELD";
+    public const string Rejected = "REJECTED";
+}
+
+public sealed class HoldRequest
+{
+    /// <summary>Admission order; also what queue positions are counted by.</summary>
+    public long Seq { get; set; }
+    public required string Id { get; set; }
+    public required string ShowId { get; set; }
+    public required string UserId { get; set; }
+    public required string SeatIds { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public required string Status { get; set; }
+    public string? HoldId { get; set; }
+    public string? Reason { get; set; }
+    public string? UnavailableSeatIds { get; set; }
+    public DateTime AdmittedAt { get; set; }
+    public DateTime? DecidedAt { get; set; }
+}
+
+/// <summary>A message written in the same transaction as the state change it announces.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public Guid MessageId { get; set; }
+    public required string MessageType { get; set; }
+    public required string Body { get; set; }
+    /// <summary>Null to publish; otherwise the address to send to.</summary>
+    public string? Destination { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class SeatList
+{
+    public static string Join(IEnumerable<string> ids) => string.Join(',', ids);
+
+    public static IReadOnlyList<string> Split(string? ids) =>
+        string.IsNullOrEmpty(ids) ? [] : ids.Split(',');
+}

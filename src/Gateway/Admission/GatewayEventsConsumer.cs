@@ -1,0 +1,38 @@
+using BookMyShow.Contracts.Holds;
+using MassTransit;
+
+namespace BookMyShow.Gateway.Admission;
+
+/// <summary>Receives every decision on this gateway's own queue and wakes whoever waits for it here.</summary>
+public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates) :
+    IConsumer<HoldPlaced>,
+    IConsumer<HoldRejected>,
+    IConsumer<HoldReleased>,
+    IConsumer<HoldReleaseRefused>
+{
+    public Task Consume(ConsumeContext<HoldPlaced> context)
+    {
+        rates.Record(context.Message.ShowId);
+        notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<HoldRejected> context)
+    {
+        rates.Record(context.Message.ShowId);
+        notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<HoldReleased> context)
+    {
+        if (context.Message.CommandId is { } commandId) notifier.Signal(OutcomeNotifier.ForRelease(commandId), context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<HoldReleaseRefused> context)
+    {
+        notifier.Signal(OutcomeNotifier.ForRelease(context.Message.CommandId), context.Message);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,91 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Messaging;
+using BookMyShow.Core.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace BookMyShow.Gateway.Admission;
+
+public enum AdmissionOutcome
+{
+    Admitted,
+    Replayed,
+    IdempotencyKeyReused,
+    BrokerUnavailable,
+}
+
+public sealed record AdmissionResult(AdmissionOutcome Outcome, HoldRequest? Request, int Position);
+
+/// <summary>
+/// Admits a validated hold request: records it as QUEUED, then hands PlaceHold to the show's partition and waits for
+/// the broker's confirm. Only then is the request durable and may be answered 202.
+/// </summary>
+public sealed class HoldAdmission(BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, TimeProvider time, ILogger<HoldAdmission> logger)
+{
+    public const string RejectedAdmissionFailed = "ADMISSION_FAILED";
+
+    public static string NewRequestId() => "r_" + NewId.NextGuid().ToString("N");
+
+    public async Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds, string? idempotencyKey, CancellationToken ct)
+    {
+        var seats = SeatList.Join(seatIds);
+        if (idempotencyKey is not null)
+        {
+            var existing = await FindByKeyAsync(userId, idempotencyKey, ct);
+            if (existing is not null) return Replay(existing, showId, seats);
+        }
+
+        var now = time.GetUtcNow();
+        var request = new HoldRequest
+        {
+            Id = requestId,
+            ShowId = showId,
+            UserId = userId,
+            SeatIds = seats,
+            IdempotencyKey = idempotencyKey,
+            Status = RequestStatus.Queued,
+            AdmittedAt = now.UtcDateTime,
+        };
+        db.HoldRequests.Add(request);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // The same key arrived twice at once and the other insert won.
+            db.ChangeTracker.Clear();
+            var winner = await FindByKeyAsync(userId, idempotencyKey, ct);
+            if (winner is null) throw;
+            return Replay(winner, showId, seats);
+        }
+
+        var position = await HoldRequestViews.PositionAsync(db, showId, request.Seq, ct);
+        try
+        {
+            await router.SendAsync(sender, showId, new PlaceHold
+            {
+                RequestId = request.Id, ShowId = showId, UserId = userId, SeatIds = seatIds, AdmittedAt = now,
+            }, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Could not hand hold request {RequestId} to the broker", request.Id);
+            await db.HoldRequests.Where(r => r.Id == request.Id && r.Status == RequestStatus.Queued)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(r => r.Status, RequestStatus.Rejected)
+                    .SetProperty(r => r.Reason, RejectedAdmissionFailed)
+                    .SetProperty(r => r.DecidedAt, time.GetUtcNow().UtcDateTime), CancellationToken.None);
+            return new AdmissionResult(AdmissionOutcome.BrokerUnavailable, request, 0);
+        }
+        return new AdmissionResult(AdmissionOutcome.Admitted, request, position);
+    }
+
+    Task<HoldRequest?> FindByKeyAsync(string userId, string key, CancellationToken ct) =>
+        db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.IdempotencyKey == key, ct);
+
+    static AdmissionResult Replay(HoldRequest existing, string showId, string seats) =>
+        existing.ShowId == showId && existing.SeatIds == seats
+            ? new AdmissionResult(AdmissionOutcome.Replayed, existing, 0)
+            : new AdmissionResult(AdmissionOutcome.IdempotencyKeyReused, existing, 0);
+}

@@ -1,0 +1,69 @@
+using BookMyShow.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace BookMyShow.Gateway.Admission;
+
+public sealed record HoldDto(string HoldId, string ShowId, IReadOnlyList<string> SeatIds, DateTimeOffset ExpiresAt, decimal TotalPrice, string Currency, string Status);
+
+/// <summary>The state of a hold request as clients see it (poll and SSE).</summary>
+public sealed record HoldRequestView
+{
+    public required string RequestId { get; init; }
+    public required string ShowId { get; init; }
+    public required IReadOnlyList<string> SeatIds { get; init; }
+    public required string Status { get; init; }
+    public long? Position { get; init; }
+    public int? EstimatedWaitSeconds { get; init; }
+    public HoldDto? Hold { get; init; }
+    public string? Reason { get; init; }
+    public IReadOnlyList<string>? UnavailableSeatIds { get; init; }
+    public required string StatusUrl { get; init; }
+    public required string EventsUrl { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsFinal => Status != RequestStatus.Queued;
+}
+
+/// <summary>Reads hold requests and holds for their owner and works out queue positions.</summary>
+public sealed class HoldRequestViews(DrainRates rates, TimeProvider time)
+{
+    /// <summary>Requests of the same show admitted before this one and not yet decided.</summary>
+    public static Task<int> PositionAsync(BookingDbContext db, string showId, long seq, CancellationToken ct) =>
+        db.HoldRequests.CountAsync(r => r.ShowId == showId && r.Status == RequestStatus.Queued && r.Seq < seq, ct);
+
+    public async Task<HoldRequestView?> FindAsync(BookingDbContext db, string requestId, string userId, CancellationToken ct)
+    {
+        var request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null || request.UserId != userId) return null;
+        return await ViewAsync(db, request, ct);
+    }
+
+    public async Task<HoldRequestView> ViewAsync(BookingDbContext db, HoldRequest request, CancellationToken ct)
+    {
+        var view = new HoldRequestView
+        {
+            RequestId = request.Id,
+            ShowId = request.ShowId,
+            SeatIds = SeatList.Split(request.SeatIds),
+            Status = request.Status,
+            StatusUrl = $"/v1/hold-requests/{request.Id}",
+            EventsUrl = $"/v1/hold-requests/{request.Id}/events",
+        };
+        switch (request.Status)
+        {
+            case RequestStatus.Queued:
+                var position = await PositionAsync(db, request.ShowId, request.Seq, ct);
+                return view with { Position = position, EstimatedWaitSeconds = rates.EstimateWaitSeconds(request.ShowId, position + 1) };
+            case RequestStatus.Held:
+                var hold = await db.Holds.AsNoTracking().FirstAsync(h => h.Id == request.HoldId, ct);
+                return view with { Hold = ToDto(hold, time.GetUtcNow().UtcDateTime) };
+            default:
+                return view with { Reason = request.Reason, UnavailableSeatIds = SeatList.Split(request.UnavailableSeatIds) };
+        }
+    }
+
+    /// <summary>A hold as its owner sees it; an active hold past its expiry already reads EXPIRED.</summary>
+    public static HoldDto ToDto(Hold hold, DateTime now) => new(
+        hold.Id, hold.ShowId, SeatList.Split(hold.SeatIds), new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), hold.TotalPrice, hold.Currency,
+        hold.Status == HoldStatus.Active && hold.ExpiresAt <= now ? HoldStatus.Expired : hold.Status);
+}

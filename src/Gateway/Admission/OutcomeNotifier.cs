@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+
+namespace BookMyShow.Gateway.Admission;
+
+/// <summary>
+/// Wakes requests waiting in this gateway for an outcome decided elsewhere (a hold decision, a release). Fed by the
+/// gateway's own fan-out queue, so it works whichever gateway admitted the request. A missed signal only costs a
+/// waiter its next database check.
+/// </summary>
+public sealed class OutcomeNotifier
+{
+    readonly ConcurrentDictionary<string, TaskCompletionSource<object>> _waiters = new();
+
+    /// <summary>Starts watching a key; the returned task completes with its outcome.</summary>
+    public Task<object> Watch(string key) =>
+        _waiters.GetOrAdd(key, _ => new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Waits for the key's outcome; null when the timeout passes first.</summary>
+    public async Task<object?> WaitAsync(string key, TimeSpan timeout, CancellationToken ct)
+    {
+        var task = Watch(key);
+        try
+        {
+            return await task.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            Forget(key, task);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            Forget(key, task);
+            throw;
+        }
+    }
+
+    public void Signal(string key, object outcome)
+    {
+        if (_waiters.TryRemove(key, out var tcs)) tcs.TrySetResult(outcome);
+    }
+
+    /// <summary>Stops watching a key nobody will wait for.</summary>
+    public void Forget(string key) => _waiters.TryRemove(key, out _);
+
+    void Forget(string key, Task<object> task)
+    {
+        if (_waiters.TryGetValue(key, out var tcs) && tcs.Task == task && !task.IsCompleted)
+        {
+            _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource<object>>(key, tcs));
+        }
+    }
+
+    public static string ForRequest(string requestId) => "request:" + requestId;
+
+    public static string ForRelease(string commandId) => "release:" + commandId;
+}

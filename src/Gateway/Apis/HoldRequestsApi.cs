@@ -1,0 +1,225 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Persistence;
+using BookMyShow.Gateway.Admission;
+using BookMyShow.Gateway.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace BookMyShow.Gateway.Apis;
+
+public sealed record HoldQueuedResponse(string RequestId, string ShowId, string Status, long Position, int EstimatedWaitSeconds, string StatusUrl, string EventsUrl);
+
+/// <summary>Queued hold admission and the request's outcome, by poll or by Server-Sent Events.</summary>
+public static class HoldRequestsApi
+{
+    const int MaxWaitSeconds = 30;
+    const int MaxIdempotencyKeyLength = 200;
+
+    public static IEndpointRouteBuilder MapHoldRequestsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Holds").RequireAuthorization();
+        api.MapPost("/shows/{show_id}/hold", PlaceHold)
+            .WithSummary("Ask to hold seats. Answers 202 with a queue position; with 'Prefer: wait=N' may answer 201 or 409 directly.")
+            .Accepts<JsonElement>("application/json")
+            .Produces<HoldQueuedResponse>(StatusCodes.Status202Accepted)
+            .Produces<HoldDto>(StatusCodes.Status201Created)
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
+        api.MapGet("/hold-requests/{request_id}", GetRequest)
+            .WithSummary("The request's status: QUEUED (with position), HELD (with the hold) or REJECTED.")
+            .Produces<HoldRequestView>().ProducesProblem(404);
+        api.MapGet("/hold-requests/{request_id}/events", StreamRequest)
+            .WithSummary("Server-Sent Events: one 'status' event per change; the stream ends after the final one.")
+            .Produces<HoldRequestView>(contentType: "text/event-stream").ProducesProblem(404);
+        return app;
+    }
+
+    static async Task<IResult> PlaceHold(
+        string show_id, HttpContext http, ShowLayouts layouts, HoldAdmission admission, HoldRequestViews views, OutcomeNotifier notifier,
+        DrainRates rates, BookingDbContext db, IOptions<HoldOptions> options, TimeProvider time)
+    {
+        var ct = http.RequestAborted;
+        var userId = http.User.UserId();
+        var layout = await layouts.FindAsync(show_id, ct);
+        if (layout is null) return Problems.NotFound($"Show '{show_id}' does not exist.");
+
+        var body = await JsonBody.ReadObjectAsync(http.Request);
+        if (body.Problem is not null) return body.Problem;
+        var root = body.Root;
+        if (root.TryGetProperty("user_id", out var bodyUser))
+        {
+            if (bodyUser.ValueKind != JsonValueKind.String) return Problems.BadRequest("user_id must be a string.");
+            if (bodyUser.GetString() != userId) return Problems.Forbidden("user_id does not match the authenticated user.");
+        }
+        if (!root.TryGetProperty("seat_ids", out var seatsElement) || seatsElement.ValueKind != JsonValueKind.Array)
+        {
+            return Problems.BadRequest("seat_ids is required and must be an array of seat id strings.");
+        }
+        var seatIds = new List<string>();
+        foreach (var element in seatsElement.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
+            {
+                return Problems.BadRequest("seat_ids must contain only non-empty strings.");
+            }
+            seatIds.Add(element.GetString()!);
+        }
+        var max = options.Value.MaxSeatsPerHold;
+        if (seatIds.Count == 0) return Problems.BadRequest("seat_ids must name at least one seat.");
+        if (seatIds.Count > max) return Problems.BadRequest($"At most {max} seats can be held at once.", new Dictionary<string, object?> { ["max_seats"] = max });
+        var duplicates = seatIds.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0) return Problems.BadRequest($"Duplicate seat ids: {string.Join(", ", duplicates)}.", new Dictionary<string, object?> { ["duplicate_seat_ids"] = duplicates });
+        var unknown = seatIds.Where(s => !layout.SeatIds.Contains(s)).ToList();
+        if (unknown.Count > 0) return Problems.BadRequest($"Unknown seat ids for this show: {string.Join(", ", unknown)}.", new Dictionary<string, object?> { ["unknown_seat_ids"] = unknown });
+        if (layout.StartsAt <= time.GetUtcNow().UtcDateTime)
+        {
+            return Problems.Conflict("Show not on sale", $"Show '{show_id}' has already started; seats can no longer be held.");
+        }
+
+        string? idempotencyKey = http.Request.Headers["Idempotency-Key"];
+        if (idempotencyKey is not null && (idempotencyKey.Length == 0 || idempotencyKey.Length > MaxIdempotencyKeyLength))
+        {
+            return Problems.BadRequest($"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} characters.");
+        }
+        var wait = PreferredWait(http.Request);
+
+        var requestId = HoldAdmission.NewRequestId();
+        var watchKey = OutcomeNotifier.ForRequest(requestId);
+        if (wait > TimeSpan.Zero) _ = notifier.Watch(watchKey); // before sending, so a fast decision is not missed
+        var result = await admission.AdmitAsync(requestId, show_id, userId, seatIds, idempotencyKey, ct);
+        var request = result.Request!;
+        if (result.Outcome != AdmissionOutcome.Admitted) notifier.Forget(watchKey);
+        switch (result.Outcome)
+        {
+            case AdmissionOutcome.IdempotencyKeyReused:
+                return Problems.Of(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
+                    "This Idempotency-Key was used for a different hold request.", new Dictionary<string, object?> { ["request_id"] = request.Id });
+            case AdmissionOutcome.BrokerUnavailable:
+                http.Response.Headers.RetryAfter = "2";
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The hold queue cannot take requests right now; nothing was held. Try again shortly.");
+            case AdmissionOutcome.Replayed:
+                return Answer(http, await views.ViewAsync(db, request, ct));
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            var outcome = await notifier.WaitAsync(watchKey, wait, ct);
+            if (outcome is HoldPlaced or HoldRejected)
+            {
+                http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
+                db.ChangeTracker.Clear();
+                var decided = await db.HoldRequests.AsNoTracking().FirstAsync(r => r.Id == request.Id, ct);
+                return Answer(http, await views.ViewAsync(db, decided, ct), preferWait: true);
+            }
+        }
+
+        var estimate = rates.EstimateWaitSeconds(show_id, result.Position + 1);
+        http.Response.Headers.Location = $"/v1/hold-requests/{request.Id}";
+        return TypedResults.Json(
+            new HoldQueuedResponse(request.Id, show_id, RequestStatus.Queued, result.Position, estimate, $"/v1/hold-requests/{request.Id}", $"/v1/hold-requests/{request.Id}/events"),
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>201/409 when the caller preferred to wait and the decision came; 202 with the request otherwise.</summary>
+    static IResult Answer(HttpContext http, HoldRequestView view, bool preferWait = false)
+    {
+        http.Response.Headers.Location = view.StatusUrl;
+        if (preferWait && view.Status == RequestStatus.Held)
+        {
+            http.Response.Headers.Location = $"/v1/holds/{view.Hold!.HoldId}";
+            return TypedResults.Json(view.Hold, statusCode: StatusCodes.Status201Created);
+        }
+        if (preferWait && view.Status == RequestStatus.Rejected)
+        {
+            return RejectionProblem(view);
+        }
+        return TypedResults.Json(view, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RejectionProblem(HoldRequestView view)
+    {
+        var unavailable = view.UnavailableSeatIds ?? [];
+        var detail = unavailable.Count > 0
+            ? $"Seat(s) {string.Join(", ", unavailable)} no longer available; nothing was held."
+            : $"The hold request was rejected ({view.Reason}); nothing was held.";
+        return Problems.Conflict("Seats unavailable", detail, new Dictionary<string, object?>
+        {
+            ["request_id"] = view.RequestId,
+            ["reason"] = view.Reason,
+            ["unavailable_seat_ids"] = unavailable,
+        });
+    }
+
+    static TimeSpan PreferredWait(HttpRequest request)
+    {
+        foreach (var value in request.Headers["Prefer"])
+        {
+            if (value is null) continue;
+            foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part.StartsWith("wait=", StringComparison.OrdinalIgnoreCase) && int.TryParse(part.AsSpan(5), out var seconds) && seconds > 0)
+                {
+                    return TimeSpan.FromSeconds(Math.Min(seconds, MaxWaitSeconds));
+                }
+            }
+        }
+        return TimeSpan.Zero;
+    }
+
+    static async Task<IResult> GetRequest(string request_id, HttpContext http, BookingDbContext db, HoldRequestViews views)
+    {
+        var view = await views.FindAsync(db, request_id, http.User.UserId(), http.RequestAborted);
+        return view is null ? Problems.NotFound($"Hold request '{request_id}' does not exist.") : TypedResults.Ok(view);
+    }
+
+    static async Task<IResult> StreamRequest(string request_id, HttpContext http, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier)
+    {
+        var userId = http.User.UserId();
+        await using (var db = await contexts.CreateDbContextAsync(http.RequestAborted))
+        {
+            if (await views.FindAsync(db, request_id, userId, http.RequestAborted) is null)
+            {
+                return Problems.NotFound($"Hold request '{request_id}' does not exist.");
+            }
+        }
+        http.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.ServerSentEvents(Changes(request_id, userId, contexts, views, notifier, http.RequestAborted));
+    }
+
+    static async IAsyncEnumerable<SseItem<HoldRequestView>> Changes(
+        string requestId, string userId, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        HoldRequestView? last = null;
+        while (!ct.IsCancellationRequested)
+        {
+            var decided = notifier.Watch(OutcomeNotifier.ForRequest(requestId));
+            HoldRequestView? view;
+            await using (var db = await contexts.CreateDbContextAsync(ct))
+            {
+                view = await views.FindAsync(db, requestId, userId, ct);
+            }
+            if (view is null) yield break;
+            // Positions only ever move forward for a waiting request.
+            if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
+            if (last is null || view.Status != last.Status || view.Position != last.Position)
+            {
+                yield return new SseItem<HoldRequestView>(view, "status");
+                last = view;
+            }
+            if (view.IsFinal) yield break;
+            try
+            {
+                await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
+            }
+            catch (TimeoutException)
+            {
+                // Re-read the position once a second while waiting.
+            }
+        }
+    }
+}

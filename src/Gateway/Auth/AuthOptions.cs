@@ -1,0 +1,28 @@
+using System.Security.Claims;
+
+namespace BookMyShow.Gateway.Auth;
+
+/// <summary>Configuration section "Auth".</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    public string Issuer { get; set; } = "bookmyshow";
+    public string Audience { get; set; } = "bookmyshow";
+
+    /// <summary>HMAC-SHA256 key, at least 32 characters. Required unless development tokens are on.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Whether POST /v1/auth/dev-token exists. Unset: on in the embedded mode outside Production.</summary>
+    public bool? DevTokens { get; set; }
+
+    public TimeSpan DevTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+public static class UserExtensions
+{
+    /// <summary>The authenticated user's id: the token's subject.</summary>
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier)
+        ?? throw new InvalidOperationException("An authenticated user has no subject.");
+}

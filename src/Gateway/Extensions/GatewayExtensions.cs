@@ -1,0 +1,70 @@
+using System.Text.Json;
+using BookMyShow.Core.Hosting;
+using BookMyShow.Core.Messaging;
+using BookMyShow.Gateway.Admission;
+using BookMyShow.Gateway.Apis;
+using BookMyShow.Gateway.Auth;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace BookMyShow.Gateway.Extensions;
+
+/// <summary>Configuration section "Gateway".</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Host the workers in this process too (in-memory transport and SQLite by default).</summary>
+    public bool Embedded { get; set; } = true;
+}
+
+public static class GatewayExtensions
+{
+    public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+
+        builder.AddBookMyShowCore();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMemoryCache();
+        services.AddGatewayAuth(configuration, builder.Environment, gateway.Embedded);
+
+        services.AddSingleton<CachedJson>();
+        services.AddSingleton<ShowLayouts>();
+        services.AddSingleton<OutcomeNotifier>();
+        services.AddSingleton<DrainRates>();
+        services.AddSingleton<HoldRequestViews>();
+        services.AddScoped<HoldAdmission>();
+
+        IBusContribution[] contributions = gateway.Embedded
+            ? [new GatewayEndpoints(), .. EmbeddedExtensions.AddEmbeddedWorkers(services, configuration)]
+            : [new GatewayEndpoints()];
+        services.AddBookMyShowBus(configuration, contributions);
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapAuthApi(app.Services.GetRequiredService<TokenSettings>());
+        app.MapCatalogApi();
+        app.MapSeatsApi();
+        app.MapHoldRequestsApi();
+        app.MapHoldsApi();
+        return app;
+    }
+}

@@ -1,0 +1,257 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Outbox;
+using BookMyShow.Core.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BookMyShow.Workers.Inventory;
+
+/// <summary>
+/// The single writer of seat state for the shows of one partition. Messages arrive in order and are applied one at a
+/// time; each is one transaction that writes the seats, the hold, the request's result and the outgoing messages.
+/// Every handler is idempotent: a redelivered message finds its work done and changes nothing.
+/// </summary>
+public sealed class PartitionConsumer(
+    IDbContextFactory<BookingDbContext> contexts,
+    OutboxSignal outbox,
+    IOptions<HoldOptions> options,
+    TimeProvider time,
+    ILogger<PartitionConsumer> logger) :
+    IConsumer<PlaceHold>,
+    IConsumer<ReleaseHold>,
+    IConsumer<ExpireHolds>
+{
+    public const string RejectedSeatsUnavailable = "SEATS_UNAVAILABLE";
+    public const string RejectedShowUnavailable = "SHOW_NOT_ON_SALE";
+    public const string RejectedProcessingFailed = "PROCESSING_FAILED";
+
+    public async Task Consume(ConsumeContext<PlaceHold> context)
+    {
+        var m = context.Message;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["HoldRequestId"] = m.RequestId, ["ShowId"] = m.ShowId });
+        try
+        {
+            await DecideAsync(m, context.CancellationToken);
+        }
+        catch (Exception ex) when (context.GetRetryAttempt() >= 3 && ex is not OperationCanceledException)
+        {
+            // Out of retries: the request still gets its one final answer.
+            logger.LogError(ex, "Hold request failed after retries; rejecting it");
+            await RejectAfterFailureAsync(m, context.CancellationToken);
+        }
+    }
+
+    async Task DecideAsync(PlaceHold m, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
+        if (request is null)
+        {
+            // A replayed or directly sent command: record it so its outcome can be read.
+            request = new HoldRequest
+            {
+                Id = m.RequestId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = SeatList.Join(m.SeatIds),
+                Status = RequestStatus.Queued, AdmittedAt = m.AdmittedAt.UtcDateTime,
+            };
+            db.HoldRequests.Add(request);
+        }
+        else if (request.Status != RequestStatus.Queued)
+        {
+            logger.LogDebug("Hold request already decided ({Status}); redelivery ignored", request.Status);
+            return;
+        }
+
+        var show = await db.Shows.AsNoTracking().FirstOrDefaultAsync(s => s.Id == m.ShowId, ct);
+        if (show is null || show.StartsAt <= now)
+        {
+            Reject(db, request, m, RejectedShowUnavailable, m.SeatIds, now);
+        }
+        else
+        {
+            var requested = m.SeatIds.Distinct().ToList();
+            var seats = await db.ShowSeats.Where(s => s.ShowId == m.ShowId && requested.Contains(s.SeatId)).ToDictionaryAsync(s => s.SeatId, ct);
+            var decision = HoldRules.Decide(requested, seats, now);
+            if (!decision.Granted)
+            {
+                Reject(db, request, m, RejectedSeatsUnavailable, decision.UnavailableSeatIds, now);
+            }
+            else
+            {
+                foreach (var lapsed in decision.LapsedHoldIds)
+                {
+                    await EndHoldAsync(db, lapsed, HoldStatus.Expired, commandId: null, now, ct);
+                }
+                await db.SaveChangesAsync(ct);
+                Grant(db, request, show, requested, seats, now);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+    }
+
+    void Grant(BookingDbContext db, HoldRequest request, Show show, List<string> seatIds, Dictionary<string, ShowSeat> seats, DateTime now)
+    {
+        var holdId = "h_" + NewId.NextGuid().ToString("N");
+        var expiresAt = now + options.Value.Ttl;
+        var total = seatIds.Sum(id => seats[id].Price);
+        foreach (var id in seatIds)
+        {
+            var seat = seats[id];
+            seat.Status = SeatStatus.Held;
+            seat.HoldId = holdId;
+            seat.UserId = request.UserId;
+            seat.ExpiresAt = expiresAt;
+            seat.Version++;
+            db.HoldSeats.Add(new HoldSeat { HoldId = holdId, ShowId = show.Id, SeatId = id, Active = true });
+        }
+        db.Holds.Add(new Hold
+        {
+            Id = holdId, ShowId = show.Id, UserId = request.UserId, RequestId = request.Id, SeatIds = SeatList.Join(seatIds),
+            TotalPrice = total, Currency = show.Currency, CreatedAt = now, ExpiresAt = expiresAt, Status = HoldStatus.Active,
+        });
+        request.Status = RequestStatus.Held;
+        request.HoldId = holdId;
+        request.DecidedAt = now;
+        db.Publish(new HoldPlaced
+        {
+            RequestId = request.Id, HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds,
+            ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), TotalPrice = total, Currency = show.Currency,
+            DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
+        }, now);
+    }
+
+    static void Reject(BookingDbContext db, HoldRequest request, PlaceHold m, string reason, IReadOnlyList<string> unavailable, DateTime now)
+    {
+        request.Status = RequestStatus.Rejected;
+        request.Reason = reason;
+        request.UnavailableSeatIds = SeatList.Join(unavailable);
+        request.DecidedAt = now;
+        db.Publish(new HoldRejected
+        {
+            RequestId = request.Id, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, UnavailableSeatIds = unavailable,
+            Reason = reason, DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
+        }, now);
+    }
+
+    async Task RejectAfterFailureAsync(PlaceHold m, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
+        if (request is null || request.Status != RequestStatus.Queued) return;
+        Reject(db, request, m, RejectedProcessingFailed, [], now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+    }
+
+    public async Task Consume(ConsumeContext<ReleaseHold> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var hold = await db.Holds.AsNoTracking().FirstOrDefaultAsync(h => h.Id == m.HoldId, ct);
+        if (hold is null || hold.UserId != m.UserId || hold.ShowId != m.ShowId)
+        {
+            db.Publish(new HoldReleaseRefused { CommandId = m.CommandId, HoldId = m.HoldId, ShowId = m.ShowId, HoldStatus = "NOT_FOUND" }, now);
+        }
+        else if (hold.Status == HoldStatus.Active && hold.ExpiresAt > now)
+        {
+            await EndHoldAsync(db, hold.Id, HoldStatus.Released, m.CommandId, now, ct);
+        }
+        else if (hold.Status == HoldStatus.Released)
+        {
+            // Releasing twice answers like the first time.
+            db.Publish(new HoldReleased
+            {
+                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = SeatList.Split(hold.SeatIds), CommandId = m.CommandId,
+                ReleasedAt = new DateTimeOffset(hold.EndedAt ?? now, TimeSpan.Zero),
+            }, now);
+        }
+        else
+        {
+            if (hold.Status == HoldStatus.Active)
+            {
+                await EndHoldAsync(db, hold.Id, HoldStatus.Expired, commandId: null, now, ct);
+            }
+            var status = hold.Status == HoldStatus.Active ? HoldStatus.Expired : hold.Status;
+            db.Publish(new HoldReleaseRefused { CommandId = m.CommandId, HoldId = hold.Id, ShowId = hold.ShowId, HoldStatus = status }, now);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+    }
+
+    public async Task Consume(ConsumeContext<ExpireHolds> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var due = await db.Holds.AsNoTracking()
+            .Where(h => h.ShowId == m.ShowId && m.HoldIds.Contains(h.Id) && h.Status == HoldStatus.Active && h.ExpiresAt <= now)
+            .Select(h => h.Id)
+            .ToListAsync(ct);
+        foreach (var holdId in due)
+        {
+            await EndHoldAsync(db, holdId, HoldStatus.Expired, commandId: null, now, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (due.Count > 0)
+        {
+            logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
+            outbox.Notify();
+        }
+    }
+
+    /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>
+    static async Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct)
+    {
+        var hold = await db.Holds.FirstAsync(h => h.Id == holdId, ct);
+        if (hold.Status != HoldStatus.Active) return;
+        hold.Status = endStatus;
+        hold.EndedAt = now;
+
+        var seats = await db.ShowSeats.Where(s => s.ShowId == hold.ShowId && s.HoldId == holdId && s.Status == SeatStatus.Held).ToListAsync(ct);
+        foreach (var seat in seats)
+        {
+            seat.Status = SeatStatus.Available;
+            seat.HoldId = null;
+            seat.UserId = null;
+            seat.ExpiresAt = null;
+            seat.Version++;
+        }
+        await db.HoldSeats.Where(hs => hs.HoldId == holdId && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
+
+        var seatIds = SeatList.Split(hold.SeatIds);
+        if (endStatus == HoldStatus.Released)
+        {
+            db.Publish(new HoldReleased
+            {
+                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, CommandId = commandId,
+                ReleasedAt = new DateTimeOffset(now, TimeSpan.Zero),
+            }, now);
+        }
+        else
+        {
+            db.Publish(new HoldExpired
+            {
+                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
+                ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
+            }, now);
+        }
+    }
+}

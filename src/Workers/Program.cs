@@ -1,0 +1,21 @@
+using BookMyShow.Core.Hosting;
+using BookMyShow.Core.Messaging;
+using BookMyShow.Core.Persistence;
+using BookMyShow.Sagas.Booking;
+using BookMyShow.Workers.Extensions;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddBookMyShowCore();
+
+if (args.Contains("--apply-schema"))
+{
+    // Create the schema and load the catalog, then exit: used by scripts before starting processes.
+    using var schemaHost = builder.Build();
+    await schemaHost.Services.GetRequiredService<SchemaInitializer>().EnsureAsync(CancellationToken.None);
+    return;
+}
+
+builder.Services.AddWorkerServices(builder.Configuration);
+builder.Services.AddBookMyShowBus(builder.Configuration, [.. WorkerExtensions.WorkerBusContributions(builder.Configuration), .. BookingSagas.BusContributions()]);
+
+await builder.Build().RunAsync();
