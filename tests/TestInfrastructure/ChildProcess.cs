@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
@@ -7,14 +6,13 @@ namespace BookMyShow.TestInfrastructure;
 /// <summary>
 /// A child process whose stdout and stderr lines are captured into a bounded, thread-safe buffer.
 /// Used to run the Gateway and Workers as real processes (<see cref="StartDotnet"/>) and, inside this
-/// library, the local PostgreSQL and RabbitMQ servers. Every live child is killed at process exit.
+/// library, the local PostgreSQL and RabbitMQ servers. Each child runs in a session of its own (setsid) and is
+/// killed, with its whole process group, when the test process ends - even when the test runner SIGKILLs it.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable, IDisposable
 {
     /// <summary>How many output lines are kept; older ones are dropped.</summary>
     public const int BufferedLineLimit = 20_000;
-
-    private static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
 
     private readonly Process _process;
     private readonly Action<string>? _onOutput;
@@ -24,18 +22,8 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _openStreams = 2;
     private long _droppedLines;
+    private long _reaperKey;
     private bool _disposed;
-
-    static ChildProcess()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var child in Live.Keys)
-            {
-                child.Kill();
-            }
-        };
-    }
 
     private ChildProcess(Process process, string name, Action<string>? onOutput)
     {
@@ -104,7 +92,8 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         Action<string>? onOutput = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(fileName);
-        var startInfo = new ProcessStartInfo(fileName)
+        var setsid = Internal.Reaper.Setsid;
+        var startInfo = new ProcessStartInfo(setsid ?? fileName)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -114,6 +103,13 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        if (setsid is not null)
+        {
+            // setsid execs the program (it forks only when called by a group leader, which a fresh child is not),
+            // so the pid stays the program's own and is also its process group and session id.
+            startInfo.ArgumentList.Add(fileName);
+        }
+
         foreach (var argument in arguments ?? [])
         {
             startInfo.ArgumentList.Add(argument);
@@ -146,7 +142,16 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
 
         child.Id = process.Id;
-        Live.TryAdd(child, 0);
+        var killLine = setsid is null
+            ? $"kill -9 {Internal.Shell.Invariant(child.Id)} 2>/dev/null"
+            : $"kill -9 -{Internal.Shell.Invariant(child.Id)} 2>/dev/null";
+        child._reaperKey = Internal.Reaper.Add(Internal.Reaper.KillPhase, killLine);
+        process.Exited += (_, _) => Internal.Reaper.Remove(child._reaperKey);
+        if (process.HasExited)
+        {
+            Internal.Reaper.Remove(child._reaperKey);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         // Nothing is ever typed into a child: it sees end-of-file on stdin, never the test host's terminal.
@@ -339,7 +344,6 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
 
         _disposed = true;
-        Live.TryRemove(this, out _);
         Kill();
         try
         {
@@ -350,6 +354,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
             // Never started.
         }
 
+        Internal.Reaper.Remove(_reaperKey);
         _process.Dispose();
     }
 

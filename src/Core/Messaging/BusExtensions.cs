@@ -23,6 +23,13 @@ public static class BusExtensions
         services.AddSingleton(new Partitioning(options.Partitions));
         services.AddSingleton(sp => new PartitionRouter(sp.GetRequiredService<Partitioning>(), options.Transport));
         services.AddSingleton<OutboxSignal>();
+        // The host is ready only when the bus is: a 202 needs a connected broker.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
 
         services.AddMassTransit(x =>
         {

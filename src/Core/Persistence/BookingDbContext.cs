@@ -64,6 +64,7 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.Property(x => x.TotalPrice).HasPrecision(12, 2);
             e.HasIndex(x => new { x.Status, x.ExpiresAt });
             e.HasIndex(x => x.UserId);
+            e.HasIndex(x => x.RequestId).IsUnique();
         });
         modelBuilder.Entity<HoldSeat>(e =>
         {

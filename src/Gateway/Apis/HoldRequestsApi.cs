@@ -131,7 +131,8 @@ public static class HoldRequestsApi
         if (preferWait && view.Status == RequestStatus.Held)
         {
             http.Response.Headers.Location = $"/v1/holds/{view.Hold!.HoldId}";
-            return TypedResults.Json(view.Hold, statusCode: StatusCodes.Status201Created);
+            // The design's hold body: a fresh hold reads "HELD".
+            return TypedResults.Json(view.Hold with { Status = RequestStatus.Held }, statusCode: StatusCodes.Status201Created);
         }
         if (preferWait && view.Status == RequestStatus.Rejected)
         {

@@ -44,6 +44,7 @@ internal sealed class LocalPostgres : IPostgresHost
 
     public TimeSpan InitDbTime { get; private set; }
 
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static async Task<LocalPostgres> StartAsync(LocalSandbox sandbox, CancellationToken cancellationToken)
     {
         var binDirectory = LocalTools.FindPostgresBinDirectory();
@@ -106,7 +107,6 @@ internal sealed class LocalPostgres : IPostgresHost
                 "-c", $"unix_socket_directories={_socketDirectory}",
                 "-c", "max_connections=300",
                 "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off",
                 "-c", "logging_collector=off",
             ],

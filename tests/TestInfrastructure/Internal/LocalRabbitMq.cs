@@ -50,6 +50,7 @@ internal sealed class LocalRabbitMq : IRabbitMqHost
 
     public bool CanControl => true;
 
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static async Task<LocalRabbitMq> StartAsync(LocalSandbox sandbox, CancellationToken cancellationToken)
     {
         var serverScript = LocalTools.FindRabbitMqScript("rabbitmq-server");

@@ -1,72 +1,39 @@
-using System.Collections.Concurrent;
-using System.Text;
-
 namespace BookMyShow.TestInfrastructure.Internal;
 
 /// <summary>
-/// A temp directory plus the server processes started in it. Each process runs in a session of its own
-/// (setsid), so that its whole tree can be killed by process group. Everything is killed and the directory
-/// removed on <see cref="Dispose"/>, at process exit, and - through a small watchdog shell that polls the
-/// test process once a second - even when the test process dies without running any cleanup.
+/// A temp directory plus the server processes started in it. Everything is killed and the directory removed
+/// on <see cref="Dispose"/>; should the test process end first, however it ends, the <see cref="Reaper"/> does it.
 /// </summary>
 internal sealed class LocalSandbox : IDisposable
 {
     public const string ServiceUserName = "bmstest";
 
-    private static readonly ConcurrentDictionary<LocalSandbox, byte> Live = new();
     private static readonly SemaphoreSlim UserCreation = new(1, 1);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ChildProcess> _processes = [];
-    private readonly List<string> _cleanupCommands = [];
-    private readonly string _setsid;
-    private ChildProcess? _watchdog;
+    private readonly List<(string Command, long ReaperKey)> _cleanupCommands = [];
+    private readonly long _removeRootKey;
     private bool _disposed;
 
-    static LocalSandbox()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var sandbox in Live.Keys)
-            {
-                sandbox.Dispose();
-            }
-        };
-    }
-
-    private LocalSandbox(string root, string setsid)
+    private LocalSandbox(string root)
     {
         Root = root;
-        _setsid = setsid;
+        _removeRootKey = Reaper.Add(Reaper.CleanupPhase, $"rm -rf -- {Shell.Quote(root)}");
     }
 
     public string Root { get; }
 
-    private string CleanupScript => Path.Combine(Root, "cleanup.sh");
-
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static LocalSandbox Create()
     {
-        var setsid = LocalTools.Require("setsid");
         var root = Path.Combine(
             Path.GetTempPath(),
             $"bms-test-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         Directory.CreateDirectory(root);
         // Servers may run as another user (postgres refuses root); they must be able to enter the directory.
         File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
-        var sandbox = new LocalSandbox(root, setsid);
-        Live.TryAdd(sandbox, 0);
-        try
-        {
-            sandbox.WriteCleanupScript();
-            sandbox.StartWatchdog();
-        }
-        catch
-        {
-            sandbox.Dispose();
-            throw;
-        }
-
-        return sandbox;
+        return new LocalSandbox(root);
     }
 
     /// <summary>
@@ -110,7 +77,7 @@ internal sealed class LocalSandbox : IDisposable
         }
     }
 
-    /// <summary>Starts a server process in a new session, optionally as <paramref name="runAs"/>, replacing any process under the same key.</summary>
+    /// <summary>Starts a server process, optionally as <paramref name="runAs"/>, replacing any process under the same key.</summary>
     public ChildProcess Launch(
         string key,
         string fileName,
@@ -122,12 +89,11 @@ internal sealed class LocalSandbox : IDisposable
         List<string> command = [];
         if (runAs is not null)
         {
-            command.AddRange([LocalTools.Require("setpriv"), "--reuid", runAs, "--regid", runAs, "--init-groups"]);
+            command.AddRange(["--reuid", runAs, "--regid", runAs, "--init-groups", fileName]);
         }
 
-        command.Add(fileName);
         command.AddRange(arguments);
-        var child = ChildProcess.Start(_setsid, command, environment, Root, key);
+        var child = ChildProcess.Start(runAs is null ? fileName : LocalTools.Require("setpriv"), command, environment, Root, key);
         lock (_gate)
         {
             if (_processes.Remove(key, out var previous))
@@ -136,23 +102,21 @@ internal sealed class LocalSandbox : IDisposable
             }
 
             _processes[key] = child;
-            WriteCleanupScript();
         }
 
         return child;
     }
 
-    /// <summary>Kills the process under <paramref name="key"/> (whole process group) and forgets it.</summary>
+    /// <summary>Kills the process under <paramref name="key"/> (with its descendants) and forgets it.</summary>
     public void Forget(string key)
     {
+        ChildProcess? previous;
         lock (_gate)
         {
-            if (_processes.Remove(key, out var previous))
-            {
-                previous.Dispose();
-                WriteCleanupScript();
-            }
+            _processes.Remove(key, out previous);
         }
+
+        previous?.Dispose();
     }
 
     /// <summary>A shell line run when the sandbox is torn down, whichever way.</summary>
@@ -160,15 +124,14 @@ internal sealed class LocalSandbox : IDisposable
     {
         lock (_gate)
         {
-            _cleanupCommands.Add(shellLine);
-            WriteCleanupScript();
+            _cleanupCommands.Add((shellLine, Reaper.Add(Reaper.CleanupPhase, shellLine)));
         }
     }
 
     public void Dispose()
     {
         ChildProcess[] processes;
-        string[] commands;
+        (string Command, long ReaperKey)[] commands;
         lock (_gate)
         {
             if (_disposed)
@@ -182,7 +145,6 @@ internal sealed class LocalSandbox : IDisposable
             _processes.Clear();
         }
 
-        Live.TryRemove(this, out _);
         foreach (var process in processes)
         {
             process.Kill();
@@ -197,7 +159,7 @@ internal sealed class LocalSandbox : IDisposable
         {
             try
             {
-                using var cleanup = ChildProcess.Start("/bin/sh", ["-c", string.Join('\n', commands)], name: "cleanup");
+                using var cleanup = ChildProcess.Start("/bin/sh", ["-c", string.Join('\n', commands.Select(c => c.Command))], name: "cleanup");
                 cleanup.WaitForExitAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             }
             catch (Exception)
@@ -206,42 +168,13 @@ internal sealed class LocalSandbox : IDisposable
             }
         }
 
-        _watchdog?.Dispose();
+        foreach (var (_, reaperKey) in commands)
+        {
+            Reaper.Remove(reaperKey);
+        }
+
         DeleteRoot();
-    }
-
-    private void StartWatchdog()
-    {
-        const string script = """
-            while kill -0 "$1" 2>/dev/null; do sleep 1; done
-            exec /bin/sh "$2" >/dev/null 2>&1
-            """;
-        _watchdog = ChildProcess.Start(
-            _setsid,
-            ["/bin/sh", "-c", script, "bms-test-watchdog", Shell.Invariant(Environment.ProcessId), CleanupScript],
-            name: "watchdog");
-    }
-
-    private void WriteCleanupScript()
-    {
-        var text = new StringBuilder();
-        text.Append("# Written by BookMyShow.TestInfrastructure: run by the watchdog if test process ")
-            .Append(Environment.ProcessId).Append(" dies without cleaning up.\n");
-        foreach (var process in _processes.Values)
-        {
-            // Each server was started through setsid: its pid is its process group.
-            text.Append("kill -KILL -- -").Append(Shell.Invariant(process.Id)).Append(" 2>/dev/null\n");
-        }
-
-        foreach (var command in _cleanupCommands)
-        {
-            text.Append(command).Append('\n');
-        }
-
-        text.Append("rm -rf -- ").Append(Shell.Quote(Root)).Append('\n');
-        var temporary = CleanupScript + ".new";
-        File.WriteAllText(temporary, text.ToString());
-        File.Move(temporary, CleanupScript, overwrite: true);
+        Reaper.Remove(_removeRootKey);
     }
 
     private void DeleteRoot()

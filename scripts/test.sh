@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one test command. On a fresh Debian machine with the .NET SDK it installs what the tests need
+# (rabbitmq-server; PostgreSQL 15 if absent), builds with warnings as errors and runs every test.
+# The tests start their own RabbitMQ and PostgreSQL processes on free ports in temp directories
+# (or use BMS_TEST_POSTGRES / BMS_TEST_RABBITMQ when set, or Testcontainers when Docker is reachable).
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Race]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/install.sh
+ensure_rabbitmq_installed
+ensure_postgres_installed
+
+configuration=${CONFIGURATION:-Release}
+dotnet build BookMyShow.sln -c "$configuration" -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test BookMyShow.sln -c "$configuration" --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test assemblies.
+awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "Total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

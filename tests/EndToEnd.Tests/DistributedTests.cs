@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using BookMyShow.TestInfrastructure;
+
+namespace BookMyShow.EndToEnd.Tests;
+
+/// <summary>Gateway and workers as separate processes on real RabbitMQ and PostgreSQL.</summary>
+public sealed class DistributedTests
+{
+    [Fact]
+    public async Task Race_with_two_workers_never_double_holds_and_answers_every_request_once()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 2);
+        await using var tap = await DecisionTap.StartAsync(deployment.RabbitMqUri!);
+        var plan = HotShowRace.Plan(users: 500, requests: 2000, seed: 11);
+        var tokens = await HotShowRace.TokensAsync(deployment.Api, plan.Select(r => r.UserId));
+
+        await HotShowRace.SubmitAsync(deployment.Api, plan, tokens, parallelism: 64);
+        await HotShowRace.AwaitDecisionsAsync(deployment.Api, plan, tokens, TimeSpan.FromMinutes(3));
+
+        await HotShowRace.AssertInvariantsAsync(deployment.Api, plan);
+        await Inspect.AssertSeatInvariantsAsync(deployment.PostgresConnectionString!, TestCatalog.HotShow);
+        // Every request's decision was announced exactly once.
+        await Deadline.UntilAsync(() => Task.FromResult(tap.Counts().Count == plan.Count), TimeSpan.FromSeconds(30), "a decision event per request");
+        var counts = tap.Counts();
+        Assert.All(plan, r => Assert.Equal(1, counts.GetValueOrDefault(r.RequestId!)));
+    }
+
+    [Fact]
+    public async Task Standby_worker_takes_over_when_the_active_one_is_killed_with_a_thousand_requests_queued()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 2);
+        var active = deployment.Workers[0]; // first to subscribe: the single active consumer of every partition
+        var standby = deployment.Workers[1];
+        var cs = deployment.PostgresConnectionString!;
+        var plan = HotShowRace.Plan(users: 500, requests: 1300, seed: 23);
+        var tokens = await HotShowRace.TokensAsync(deployment.Api, plan.Select(r => r.UserId));
+
+        // The active worker is deciding the first requests when it stops answering...
+        await HotShowRace.SubmitAsync(deployment.Api, plan.Take(300).ToList(), tokens, parallelism: 64);
+        await active.SendSignalAsync("STOP");
+        // ...while a thousand more wait in its partition's queue...
+        await HotShowRace.SubmitAsync(deployment.Api, plan.Skip(300).ToList(), tokens, parallelism: 64);
+        var queued = await Inspect.ScalarAsync(cs, "SELECT count(*) FROM hold_requests WHERE status = 'QUEUED'");
+        Assert.True(queued >= 1000, $"only {queued} requests were queued when the worker died");
+
+        // ...and then dies without a word.
+        active.Kill();
+        await HotShowRace.AwaitDecisionsAsync(deployment.Api, plan, tokens, TimeSpan.FromMinutes(3));
+
+        Assert.False(standby.HasExited);
+        await HotShowRace.AssertInvariantsAsync(deployment.Api, plan);
+        await Inspect.AssertSeatInvariantsAsync(cs, TestCatalog.HotShow);
+        Assert.Equal(plan.Count, await Inspect.ScalarAsync(cs, "SELECT count(*) FROM hold_requests WHERE status IN ('HELD', 'REJECTED')"));
+    }
+
+    [Fact]
+    public async Task Any_gateway_answers_for_a_request_and_expired_holds_are_swept()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, new Dictionary<string, string?>
+        {
+            ["Holds__Ttl"] = "00:00:03",
+            ["Holds__SweepInterval"] = "00:00:01",
+        });
+        var other = await deployment.StartExtraGatewayAsync();
+        var token = await deployment.Api.TokenAsync("u_multi");
+
+        var (status, queued, response) = await deployment.Api.HoldAsync(TestCatalog.HotShow, token, ["A1", "A2"]);
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var requestId = queued.GetProperty("request_id").GetString()!;
+
+        // The other gateway streams the outcome of a request it never saw admitted.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/hold-requests/{requestId}/events");
+        request.Headers.Authorization = new("Bearer", token);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = await other.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        var events = (await stream.Content.ReadAsStringAsync(cts.Token)).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var final = JsonSerializer.Deserialize<JsonElement>(events[^1].Split("data: ", 2)[1]);
+        Assert.Equal("HELD", final.GetProperty("status").GetString());
+        var holdId = final.GetProperty("hold").GetProperty("hold_id").GetString()!;
+
+        // Nobody touches the seats again: the sweep alone ends the hold, through the partition.
+        var cs = deployment.PostgresConnectionString!;
+        await Deadline.UntilAsync(async () => await Inspect.ScalarAsync(cs, "SELECT count(*) FROM holds WHERE id = @id AND status = 'EXPIRED'", ("id", holdId)) == 1,
+            TimeSpan.FromSeconds(20), "the sweep to expire the hold");
+        Assert.Equal(0, await Inspect.ScalarAsync(cs, "SELECT count(*) FROM show_seats WHERE status <> 'AVAILABLE'"));
+        var (holdStatus, hold, r1) = await other.GetAsync($"/v1/holds/{holdId}", token);
+        Assert.Equal(HttpStatusCode.OK, holdStatus);
+        Assert.Equal("EXPIRED", hold.GetProperty("status").GetString());
+        var (releaseStatus, _, r2) = await deployment.Api.SendAsync(HttpMethod.Post, $"/v1/holds/{holdId}/release", token);
+        Assert.Equal(HttpStatusCode.Conflict, releaseStatus);
+        r1.Dispose(); r2.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace BookMyShow.EndToEnd.Tests;
+
+/// <summary>A small catalog file for tests: one 200-seat hot show tomorrow and one show that has started.</summary>
+public static class TestCatalog
+{
+    public const string HotShow = "s_hot";
+    public const string StartedShow = "s_started";
+    public const int HotShowSeats = 200;
+
+    public static string Write(string directory)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var doc = new
+        {
+            cities = new[] { new { city_id = "c_test", name = "Testville" } },
+            movies = new[] { new { movie_id = "m_test", title = "Opening Night", genre = "Action", duration_min = 150, language = "English", release_date = now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) } },
+            venues = new[]
+            {
+                new
+                {
+                    venue_id = "v_test", city_id = "c_test", name = "Test Cinema", address = "1 Test Road",
+                    screens = new[]
+                    {
+                        new
+                        {
+                            screen_id = "sc_test", name = "Screen 1",
+                            sections = new[]
+                            {
+                                new { name = "premium", price = 500m, rows = new[] { "A", "B", "C" }, seats_per_row = 20 },
+                                new { name = "regular", price = 250m, rows = new[] { "D", "E", "F", "G", "H", "I", "J" }, seats_per_row = 20 },
+                            },
+                        },
+                    },
+                },
+            },
+            shows = new[]
+            {
+                new { show_id = HotShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(1), currency = "INR" },
+                new { show_id = StartedShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddMinutes(-10), currency = "INR" },
+            },
+        };
+        var path = Path.Combine(directory, "catalog.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(doc));
+        return path;
+    }
+
+    public static IReadOnlyList<string> SeatIds { get; } =
+        (from row in "ABCDEFGHIJ" from n in Enumerable.Range(1, 20) select $"{row}{n}").ToList();
+}

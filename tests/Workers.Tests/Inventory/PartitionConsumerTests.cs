@@ -1,0 +1,217 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Catalog;
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Outbox;
+using BookMyShow.Core.Persistence;
+using BookMyShow.TestInfrastructure;
+using BookMyShow.Workers.Inventory;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BookMyShow.Workers.Tests.Inventory;
+
+/// <summary>The partition consumer on the in-memory test bus, writing to a real PostgreSQL database.</summary>
+public sealed class PartitionConsumerTests : IAsyncLifetime
+{
+    const string ShowId = "s_test";
+    readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+
+    public async Task InitializeAsync()
+    {
+        var services = await TestServices.Shared;
+        var connectionString = await services.CreateDatabaseAsync("workers");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = connectionString,
+        }).Build();
+
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddSingleton<TimeProvider>(_time);
+        collection.AddOptions<HoldOptions>();
+        collection.AddBookingDatabase(configuration);
+        collection.AddSingleton<OutboxSignal>();
+        collection.AddMassTransitTestHarness(x => x.AddConsumer<PartitionConsumer>());
+        _provider = collection.BuildServiceProvider(validateScopes: true);
+
+        await using (var db = await Contexts().CreateDbContextAsync())
+        {
+            await db.Database.EnsureCreatedAsync();
+            await CatalogLoader.LoadAsync(db, TinyCatalog(_time.GetUtcNow()), CancellationToken.None);
+        }
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    IDbContextFactory<BookingDbContext> Contexts() => _provider.GetRequiredService<IDbContextFactory<BookingDbContext>>();
+
+    static CatalogDocument TinyCatalog(DateTimeOffset now) => new()
+    {
+        Cities = [new CityDoc { CityId = "c_1", Name = "Testville" }],
+        Movies = [new MovieDoc { MovieId = "m_1", Title = "Test Movie" }],
+        Venues =
+        [
+            new VenueDoc
+            {
+                VenueId = "v_1", CityId = "c_1", Name = "Venue",
+                Screens = [new ScreenDoc { ScreenId = "sc_1", Name = "Screen 1", Sections = [new SectionDoc { Name = "regular", Price = 250, Rows = ["A", "B"], SeatsPerRow = 5 }] }],
+            },
+        ],
+        Shows =
+        [
+            new ShowDoc { ShowId = ShowId, MovieId = "m_1", ScreenId = "sc_1", StartsAt = now.AddDays(1), Currency = "INR" },
+            new ShowDoc { ShowId = "s_started", MovieId = "m_1", ScreenId = "sc_1", StartsAt = now.AddMinutes(-5), Currency = "INR" },
+        ],
+    };
+
+    async Task<HoldRequest> PlaceAsync(string requestId, string userId, params string[] seats)
+    {
+        await _harness.Bus.Publish(new PlaceHold { RequestId = requestId, ShowId = ShowId, UserId = userId, SeatIds = seats, AdmittedAt = _time.GetUtcNow() });
+        return await DecidedAsync(requestId);
+    }
+
+    async Task<HoldRequest> DecidedAsync(string requestId) =>
+        await Deadline.UntilAsync(async () =>
+        {
+            await using var db = await Contexts().CreateDbContextAsync();
+            var request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId);
+            return request is { Status: not RequestStatus.Queued } ? request : null;
+        }, TimeSpan.FromSeconds(15), $"a decision for {requestId}");
+
+    async Task<List<OutboxMessage>> OutboxAsync<T>()
+    {
+        await using var db = await Contexts().CreateDbContextAsync();
+        return await db.Outbox.AsNoTracking().Where(o => o.MessageType == typeof(T).FullName).ToListAsync();
+    }
+
+    [Fact]
+    public async Task Granted_hold_writes_seats_hold_request_and_event_together()
+    {
+        var request = await PlaceAsync("r_1", "u_1", "A1", "A2");
+
+        Assert.Equal(RequestStatus.Held, request.Status);
+        await using var db = await Contexts().CreateDbContextAsync();
+        var hold = await db.Holds.SingleAsync();
+        Assert.Equal(request.HoldId, hold.Id);
+        Assert.Equal(HoldStatus.Active, hold.Status);
+        Assert.Equal(500m, hold.TotalPrice);
+        Assert.Equal(_time.GetUtcNow().UtcDateTime.AddMinutes(10), hold.ExpiresAt);
+        var seats = await db.ShowSeats.Where(s => s.ShowId == ShowId && s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.SeatId).ToListAsync();
+        Assert.Equal(["A1", "A2"], seats);
+        Assert.Single(await OutboxAsync<HoldPlaced>());
+    }
+
+    [Fact]
+    public async Task Redelivered_request_is_decided_once()
+    {
+        await PlaceAsync("r_dup", "u_1", "A1");
+        await _harness.Bus.Publish(new PlaceHold { RequestId = "r_dup", ShowId = ShowId, UserId = "u_1", SeatIds = ["A1"], AdmittedAt = _time.GetUtcNow() });
+        await Deadline.UntilAsync(() => Task.FromResult(_harness.Consumed.Select<PlaceHold>(x => x.Context.Message.RequestId == "r_dup").Count() >= 2),
+            TimeSpan.FromSeconds(15), "the second delivery to be consumed");
+
+        Assert.DoesNotContain(_harness.Consumed.Select<PlaceHold>(), x => x.Exception is not null);
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(1, await db.Holds.CountAsync());
+        Assert.Single(await OutboxAsync<HoldPlaced>());
+        Assert.Empty(await OutboxAsync<HoldRejected>());
+    }
+
+    [Fact]
+    public async Task Second_request_for_a_held_seat_is_rejected_and_changes_nothing()
+    {
+        await PlaceAsync("r_a", "u_1", "A1", "A2");
+        var second = await PlaceAsync("r_b", "u_2", "A2", "A3");
+
+        Assert.Equal(RequestStatus.Rejected, second.Status);
+        Assert.Equal(PartitionConsumer.RejectedSeatsUnavailable, second.Reason);
+        Assert.Equal("A2", second.UnavailableSeatIds);
+        await using var db = await Contexts().CreateDbContextAsync();
+        var a3 = await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A3");
+        Assert.Equal(SeatStatus.Available, a3.Status);
+        Assert.Single(await OutboxAsync<HoldRejected>());
+    }
+
+    [Fact]
+    public async Task Lapsed_hold_is_expired_when_its_seat_is_requested_again()
+    {
+        var first = await PlaceAsync("r_old", "u_1", "A1", "A2");
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        var second = await PlaceAsync("r_new", "u_2", "A1");
+
+        Assert.Equal(RequestStatus.Held, second.Status);
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == first.HoldId)).Status);
+        Assert.Equal(SeatStatus.Available, (await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A2")).Status);
+        var activeClaims = await db.HoldSeats.Where(hs => hs.ShowId == ShowId && hs.SeatId == "A1" && hs.Active).ToListAsync();
+        Assert.Equal(second.HoldId, Assert.Single(activeClaims).HoldId);
+        Assert.Single(await OutboxAsync<HoldExpired>());
+    }
+
+    [Fact]
+    public async Task Owner_release_frees_the_seats_and_a_stranger_release_is_refused()
+    {
+        var held = await PlaceAsync("r_rel", "u_1", "B1", "B2");
+
+        await _harness.Bus.Publish(new ReleaseHold { CommandId = "c_stranger", HoldId = held.HoldId!, ShowId = ShowId, UserId = "u_2" });
+        await _harness.Bus.Publish(new ReleaseHold { CommandId = "c_owner", HoldId = held.HoldId!, ShowId = ShowId, UserId = "u_1" });
+        await Deadline.UntilAsync(async () => (await OutboxAsync<HoldReleased>()).Count == 1, TimeSpan.FromSeconds(15), "the release");
+
+        var refused = Assert.Single(await OutboxAsync<HoldReleaseRefused>());
+        Assert.Contains("NOT_FOUND", refused.Body, StringComparison.Ordinal);
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(HoldStatus.Released, (await db.Holds.SingleAsync(h => h.Id == held.HoldId)).Status);
+        Assert.Equal(0, await db.ShowSeats.CountAsync(s => s.ShowId == ShowId && s.Status != SeatStatus.Available));
+        Assert.Equal(0, await db.HoldSeats.CountAsync(hs => hs.Active));
+    }
+
+    [Fact]
+    public async Task Expire_request_ends_only_holds_past_their_expiry()
+    {
+        var early = await PlaceAsync("r_early", "u_1", "A1");
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var late = await PlaceAsync("r_late", "u_2", "A2");
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [early.HoldId!, late.HoldId!] });
+        await Deadline.UntilAsync(async () => (await OutboxAsync<HoldExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == early.HoldId)).Status);
+        Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == late.HoldId)).Status);
+    }
+
+    [Fact]
+    public async Task Request_for_a_started_show_is_rejected()
+    {
+        await _harness.Bus.Publish(new PlaceHold { RequestId = "r_late_show", ShowId = "s_started", UserId = "u_1", SeatIds = ["A1"], AdmittedAt = _time.GetUtcNow() });
+        var request = await DecidedAsync("r_late_show");
+
+        Assert.Equal(RequestStatus.Rejected, request.Status);
+        Assert.Equal(PartitionConsumer.RejectedShowUnavailable, request.Reason);
+    }
+
+    [Fact]
+    public async Task Database_refuses_a_second_active_hold_on_one_seat()
+    {
+        await PlaceAsync("r_c", "u_1", "A5");
+        await using var db = await Contexts().CreateDbContextAsync();
+        db.HoldSeats.Add(new HoldSeat { HoldId = "h_intruder", ShowId = ShowId, SeatId = "A5", Active = true });
+
+        var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        Assert.Contains("ux_hold_seats_one_active_hold_per_seat", error.InnerException?.Message ?? "", StringComparison.Ordinal);
+    }
+}
