@@ -136,9 +136,15 @@ public sealed class TestServices : IAsyncDisposable
             await connection.OpenAsync(ct).ConfigureAwait(false);
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (_postgres is ExternalPostgres external)
+            {
+                external.Track(name);
+                await using var stamp = new NpgsqlCommand(
+                    $"COMMENT ON DATABASE \"{name}\" IS '{ExternalPostgres.Stamp(DateTimeOffset.UtcNow)}'", connection);
+                await stamp.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
         }
 
-        (_postgres as ExternalPostgres)?.Track(name);
         admin.Database = name;
         return admin.ConnectionString;
     }
@@ -239,10 +245,11 @@ public sealed class TestServices : IAsyncDisposable
     private static async Task<TestServices> StartSharedAsync()
     {
         var services = await StartAsync().ConfigureAwait(false);
-        if (services.PostgresSource == ServiceSource.Container || services.RabbitMqSource == ServiceSource.Container)
+        if (services.PostgresSource != ServiceSource.LocalProcess || services.RabbitMqSource != ServiceSource.LocalProcess)
         {
-            // Local processes need nothing here: the reaper kills them even when the runner SIGKILLs this process
-            // (it does, shortly after the last test). Containers are also removed by Testcontainers' Ryuk then.
+            // Best effort (the runner SIGKILLs its testhost shortly after the last test): drop the databases made
+            // on a BMS_TEST_POSTGRES server, release containers (Testcontainers' Ryuk removes them anyway).
+            // Local processes need nothing here: the reaper kills them however this process ends.
             AppDomain.CurrentDomain.ProcessExit += (_, _) => services.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(15));
         }
 

@@ -4,9 +4,16 @@ using RabbitMQ.Client.Exceptions;
 
 namespace BookMyShow.TestInfrastructure.Internal;
 
-/// <summary>A PostgreSQL given by BMS_TEST_POSTGRES. Databases created on it are dropped on dispose.</summary>
+/// <summary>
+/// A PostgreSQL given by BMS_TEST_POSTGRES. Databases created on it are dropped on dispose; since the test runner
+/// may kill the process first, each is also stamped with a comment, and stamped databases older than
+/// <see cref="StaleAfter"/> are dropped when tests next connect.
+/// </summary>
 internal sealed class ExternalPostgres : IPostgresHost
 {
+    public const string CommentPrefix = "bms-test created ";
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromHours(6);
+
     private readonly List<string> _createdDatabases = [];
 
     private ExternalPostgres(string connectionString) => AdminConnectionString = connectionString;
@@ -47,8 +54,12 @@ internal sealed class ExternalPostgres : IPostgresHost
             TimeSpan.FromSeconds(30),
             $"{host.Description} to accept connections",
             cancellationToken).ConfigureAwait(false);
+        await host.DropStaleDatabasesAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
+
+    public static string Stamp(DateTimeOffset now) =>
+        CommentPrefix + now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public void Track(string database)
     {
@@ -91,6 +102,43 @@ internal sealed class ExternalPostgres : IPostgresHost
         catch (NpgsqlException)
         {
             // Best effort: the names are unique, a leftover harms no later run.
+        }
+    }
+
+    private async Task DropStaleDatabasesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(AdminConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            List<string> stale = [];
+            await using (var find = new NpgsqlCommand(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE @prefix",
+                connection))
+            {
+                find.Parameters.AddWithValue("prefix", CommentPrefix + "%");
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var cutoff = DateTimeOffset.UtcNow - StaleAfter;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var comment = reader.GetString(1);
+                    if (long.TryParse(comment.AsSpan(CommentPrefix.Length), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                        && DateTimeOffset.FromUnixTimeSeconds(seconds) < cutoff)
+                    {
+                        stale.Add(reader.GetString(0));
+                    }
+                }
+            }
+
+            foreach (var database in stale)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // Best effort: leftovers harm nothing but disk space.
         }
     }
 
