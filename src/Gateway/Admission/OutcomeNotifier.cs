@@ -16,9 +16,11 @@ public sealed class OutcomeNotifier
         _waiters.GetOrAdd(key, _ => new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>Waits for the key's outcome; null when the timeout passes first.</summary>
-    public async Task<object?> WaitAsync(string key, TimeSpan timeout, CancellationToken ct)
+    public Task<object?> WaitAsync(string key, TimeSpan timeout, CancellationToken ct) => WaitAsync(key, Watch(key), timeout, ct);
+
+    /// <summary>Waits on a watch started earlier (before the work whose outcome it is), so an early outcome is kept.</summary>
+    public async Task<object?> WaitAsync(string key, Task<object> task, TimeSpan timeout, CancellationToken ct)
     {
-        var task = Watch(key);
         try
         {
             return await task.WaitAsync(timeout, ct);

@@ -85,14 +85,14 @@ public static class HoldRequestsApi
         {
             return Problems.BadRequest($"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} characters.");
         }
-        var wait = PreferredWait(http.Request);
+        var wait = PreferHeader.WaitOf(http.Request.Headers["Prefer"], MaxWaitSeconds);
 
         var requestId = HoldAdmission.NewRequestId();
         var watchKey = OutcomeNotifier.ForRequest(requestId);
-        if (wait > TimeSpan.Zero) _ = notifier.Watch(watchKey); // before sending, so a fast decision is not missed
+        var watched = wait > TimeSpan.Zero ? notifier.Watch(watchKey) : null; // before sending, so a fast decision is not missed
         var result = await admission.AdmitAsync(requestId, show_id, userId, seatIds, idempotencyKey, ct);
         var request = result.Request!;
-        if (result.Outcome != AdmissionOutcome.Admitted) notifier.Forget(watchKey);
+        if (result.Outcome != AdmissionOutcome.Admitted && watched is not null) notifier.Forget(watchKey);
         switch (result.Outcome)
         {
             case AdmissionOutcome.IdempotencyKeyReused:
@@ -105,9 +105,9 @@ public static class HoldRequestsApi
                 return Answer(http, await views.ViewAsync(db, request, ct));
         }
 
-        if (wait > TimeSpan.Zero)
+        if (watched is not null)
         {
-            var outcome = await notifier.WaitAsync(watchKey, wait, ct);
+            var outcome = await notifier.WaitAsync(watchKey, watched, wait, ct);
             if (outcome is HoldPlaced or HoldRejected)
             {
                 http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
@@ -153,22 +153,6 @@ public static class HoldRequestsApi
             ["reason"] = view.Reason,
             ["unavailable_seat_ids"] = unavailable,
         });
-    }
-
-    static TimeSpan PreferredWait(HttpRequest request)
-    {
-        foreach (var value in request.Headers["Prefer"])
-        {
-            if (value is null) continue;
-            foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (part.StartsWith("wait=", StringComparison.OrdinalIgnoreCase) && int.TryParse(part.AsSpan(5), out var seconds) && seconds > 0)
-                {
-                    return TimeSpan.FromSeconds(Math.Min(seconds, MaxWaitSeconds));
-                }
-            }
-        }
-        return TimeSpan.Zero;
     }
 
     static async Task<IResult> GetRequest(string request_id, HttpContext http, BookingDbContext db, HoldRequestViews views)

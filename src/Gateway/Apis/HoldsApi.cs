@@ -46,7 +46,7 @@ public static class HoldsApi
 
         var commandId = NewId.NextGuid().ToString("N");
         var key = OutcomeNotifier.ForRelease(commandId);
-        _ = notifier.Watch(key);
+        var watched = notifier.Watch(key);
         try
         {
             await router.SendAsync(sender, hold.ShowId, new ReleaseHold { CommandId = commandId, HoldId = hold.Id, ShowId = hold.ShowId, UserId = userId }, ct);
@@ -58,7 +58,7 @@ public static class HoldsApi
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The release could not be queued; the hold is unchanged. Try again shortly.");
         }
 
-        var outcome = await notifier.WaitAsync(key, ReleaseWait, ct);
+        var outcome = await notifier.WaitAsync(key, watched, ReleaseWait, ct);
         return outcome switch
         {
             HoldReleased released => TypedResults.Ok(new ReleaseResponse(hold.Id, HoldStatus.Released, released.SeatIds)),
