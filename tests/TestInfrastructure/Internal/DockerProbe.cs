@@ -50,7 +50,11 @@ internal static class DockerProbe
             var status = Encoding.ASCII.GetString(buffer, 0, read);
             return status.StartsWith("HTTP/1.", StringComparison.Ordinal) && status.Contains(" 200 ", StringComparison.Ordinal);
         }
-        catch (Exception exception) when (exception is SocketException or OperationCanceledException or IOException)
+        catch (Exception exception) when (exception is SocketException or IOException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
         }
