@@ -18,6 +18,8 @@ public sealed class Deployment : IAsyncDisposable
     public IReadOnlyList<ChildProcess> Workers => _workers;
     public ApiClient Api { get; private set; } = null!;
     public string? PostgresConnectionString { get; private set; }
+    /// <summary>The embedded mode's SQLite database.</summary>
+    public string? SqliteConnectionString { get; private set; }
     public Uri? RabbitMqUri { get; private set; }
 
     public static async Task<Deployment> StartEmbeddedAsync(IDictionary<string, string?>? settings = null)
@@ -26,7 +28,8 @@ public sealed class Deployment : IAsyncDisposable
         deployment._environment["Gateway__Embedded"] = "true";
         deployment._environment["Messaging__Transport"] = "InMemory";
         deployment._environment["Database__Provider"] = "Sqlite";
-        deployment._environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(deployment._directory, "bookmyshow.db")}";
+        deployment.SqliteConnectionString = $"Data Source={Path.Combine(deployment._directory, "bookmyshow.db")}";
+        deployment._environment["ConnectionStrings__Sqlite"] = deployment.SqliteConnectionString;
         deployment._environment["Auth__DevTokens"] = "true";
         deployment.Apply(settings);
         await deployment.StartGatewayAsync();
@@ -87,6 +90,21 @@ public sealed class Deployment : IAsyncDisposable
     }
 
     async Task StartGatewayAsync() => (Gateway, Api) = await LaunchGatewayAsync("gateway");
+
+    /// <summary>Kills the gateway process (SIGKILL) and starts it again with the same settings and data.</summary>
+    public async Task KillGatewayAsync()
+    {
+        Gateway.Kill();
+        await Gateway.WaitForExitAsync(StartTimeout);
+    }
+
+    /// <summary>Starts the gateway again after <see cref="KillGatewayAsync"/>, with the same settings and data.</summary>
+    public async Task RestartGatewayAsync()
+    {
+        await Gateway.DisposeAsync();
+        Api.Dispose();
+        await StartGatewayAsync();
+    }
 
     /// <summary>Another gateway instance on the same broker and database.</summary>
     public async Task<ApiClient> StartExtraGatewayAsync()

@@ -40,11 +40,20 @@ public static class HotShowRace
     }
 
     /// <summary>Sends every request as fast as the given parallelism allows; records the admission answers.</summary>
-    public static Task SubmitAsync(ApiClient api, IReadOnlyList<RaceRequest> plan, IReadOnlyDictionary<string, string> tokens, int parallelism, CancellationToken ct = default) =>
+    public static Task SubmitAsync(ApiClient api, IReadOnlyList<RaceRequest> plan, IReadOnlyDictionary<string, string> tokens, int parallelism, bool tolerateFailures = false, CancellationToken ct = default) =>
         Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (request, _) =>
         {
-            var (status, body, response) = await api.HoldAsync(TestCatalog.HotShow, tokens[request.UserId], request.Seats);
-            response.Dispose();
+            HttpStatusCode status;
+            JsonElement body;
+            try
+            {
+                (status, body, var response) = await api.HoldAsync(TestCatalog.HotShow, tokens[request.UserId], request.Seats);
+                response.Dispose();
+            }
+            catch (HttpRequestException) when (tolerateFailures)
+            {
+                return; // the gateway went away mid-request: no answer, no promise
+            }
             request.AdmissionStatus = status;
             if (status == HttpStatusCode.Accepted) request.RequestId = body.GetProperty("request_id").GetString();
         });

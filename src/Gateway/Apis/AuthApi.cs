@@ -8,6 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace BookMyShow.Gateway.Apis;
 
+/// <summary>The dev-token request body (documentation only).</summary>
+public sealed record DevTokenRequest(string UserId, IReadOnlyList<string>? Roles);
+
 public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
 public static partial class AuthApi
@@ -23,7 +26,9 @@ public static partial class AuthApi
         app.MapPost("/v1/auth/dev-token", IssueDevToken)
             .WithTags("Auth")
             .WithSummary("Issue a development token for any user id (only when development tokens are enabled).")
-            .Accepts<JsonElement>("application/json");
+            .Accepts<DevTokenRequest>("application/json")
+            .Produces<DevTokenResponse>()
+            .ProducesProblem(400);
         return app;
     }
 

@@ -12,6 +12,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace BookMyShow.Gateway.Apis;
 
+/// <summary>The hold request body (documentation only: the body is parsed by hand for precise errors).</summary>
+public sealed record HoldRequestBody(IReadOnlyList<string> SeatIds, string? UserId);
+
 public sealed record HoldQueuedResponse(string RequestId, string ShowId, string Status, long Position, int EstimatedWaitSeconds, string StatusUrl, string EventsUrl);
 
 /// <summary>Queued hold admission and the request's outcome, by poll or by Server-Sent Events.</summary>
@@ -25,7 +28,7 @@ public static class HoldRequestsApi
         var api = app.MapGroup("/v1").WithTags("Holds").RequireAuthorization();
         api.MapPost("/shows/{show_id}/hold", PlaceHold)
             .WithSummary("Ask to hold seats. Answers 202 with a queue position; with 'Prefer: wait=N' may answer 201 or 409 directly.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<HoldRequestBody>("application/json")
             .Produces<HoldQueuedResponse>(StatusCodes.Status202Accepted)
             .Produces<HoldDto>(StatusCodes.Status201Created)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);

@@ -13,6 +13,11 @@ public static class EmbeddedExtensions
     public static IBusContribution[] AddEmbeddedWorkers(IServiceCollection services, IConfiguration configuration)
     {
         services.AddWorkerServices(configuration);
+        var messaging = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        if (messaging.Transport == TransportKind.InMemory)
+        {
+            services.AddHostedService<QueuedRequestRecovery>();
+        }
         return [.. WorkerExtensions.WorkerBusContributions(configuration), .. BookingSagas.BusContributions()];
     }
 }
