@@ -25,6 +25,7 @@ public static class CoreHostingExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Bookings.BookingOptions>().Bind(configuration.GetSection(Bookings.BookingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddBookingDatabase(configuration);
         services.AddSingleton<SchemaInitializer>();

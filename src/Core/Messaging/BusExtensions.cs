@@ -98,9 +98,12 @@ public sealed class PartitionRouter(Partitioning partitioning, TransportKind tra
     // On RabbitMQ we send to the queue's exchange: "queue:" would redeclare the queue, which fails against a quorum queue.
     public Uri AddressOf(string showId) => AddressOfPartition(partitioning.PartitionOf(showId));
 
-    public Uri AddressOfPartition(int partition) => transport == TransportKind.RabbitMq
-        ? new Uri($"exchange:{Partitioning.QueueName(partition)}")
-        : new Uri($"queue:{Partitioning.QueueName(partition)}");
+    public Uri AddressOfPartition(int partition) => AddressOfEndpoint(Partitioning.QueueName(partition));
+
+    /// <summary>The address to send to a receive endpoint by its queue name.</summary>
+    public Uri AddressOfEndpoint(string queueName) => transport == TransportKind.RabbitMq
+        ? new Uri($"exchange:{queueName}")
+        : new Uri($"queue:{queueName}");
 
     /// <summary>Sends to the show's partition, waiting for the broker's confirm; fails if no queue is bound.</summary>
     public async Task SendAsync<T>(ISendEndpointProvider provider, string showId, T message, CancellationToken ct) where T : class

@@ -17,6 +17,9 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
     public DbSet<HoldSeat> HoldSeats => Set<HoldSeat>();
     public DbSet<HoldRequest> HoldRequests => Set<HoldRequest>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<ConfirmRequest> ConfirmRequests => Set<ConfirmRequest>();
+    public DbSet<Bookings.BookingState> BookingStates => Set<Bookings.BookingState>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -62,6 +65,7 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.ToTable("holds");
             e.HasKey(x => x.Id);
             e.Property(x => x.TotalPrice).HasPrecision(12, 2);
+            e.Ignore(x => x.EffectiveExpiry);
             e.HasIndex(x => new { x.Status, x.ExpiresAt });
             e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.RequestId).IsUnique();
@@ -80,6 +84,30 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => new { x.ShowId, x.Status, x.Seq });
             e.HasIndex(x => new { x.UserId, x.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
+        });
+        modelBuilder.Entity<Booking>(e =>
+        {
+            e.ToTable("bookings");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.HoldId).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.Property(x => x.TotalAmount).HasPrecision(12, 2);
+        });
+        modelBuilder.Entity<ConfirmRequest>(e =>
+        {
+            e.ToTable("confirm_requests");
+            e.HasKey(x => new { x.UserId, x.IdempotencyKey });
+            e.HasIndex(x => new { x.HoldId, x.AttemptId });
+            e.HasIndex(x => x.CreatedAt);
+        });
+        modelBuilder.Entity<Bookings.BookingState>(e =>
+        {
+            e.ToTable("booking_states");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).ValueGeneratedNever();
+            e.Property(x => x.Amount).HasPrecision(12, 2);
+            e.HasIndex(x => x.HoldId).IsUnique();
+            e.HasIndex(x => new { x.CurrentState, x.ExpiresAt });
         });
         modelBuilder.Entity<OutboxMessage>(e =>
         {

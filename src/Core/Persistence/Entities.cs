@@ -108,6 +108,48 @@ public sealed class Hold
     public DateTime ExpiresAt { get; set; }
     public required string Status { get; set; }
     public DateTime? EndedAt { get; set; }
+    /// <summary>While a payment is in flight the seats stay held until this time at most, even past expiry.</summary>
+    public DateTime? PaymentGraceUntil { get; set; }
+    public string? BookingId { get; set; }
+
+    /// <summary>When the seats may be given to someone else.</summary>
+    public DateTime EffectiveExpiry => PaymentGraceUntil is { } grace && grace > ExpiresAt ? grace : ExpiresAt;
+}
+
+public static class BookingStatus
+{
+    public const string Confirmed = "CONFIRMED";
+}
+
+public sealed class Booking
+{
+    public required string Id { get; set; }
+    public required string HoldId { get; set; }
+    public required string ShowId { get; set; }
+    public required string UserId { get; set; }
+    public required string SeatIds { get; set; }
+    public required string PaymentIntentId { get; set; }
+    public decimal TotalAmount { get; set; }
+    public required string Currency { get; set; }
+    public required string Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>
+/// A confirm request under a client's Idempotency-Key: the request's fingerprint and, once decided, the answer. The
+/// answer is written in the same transaction as the outcome it reports.
+/// </summary>
+public sealed class ConfirmRequest
+{
+    public required string UserId { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string HoldId { get; set; }
+    public required string RequestHash { get; set; }
+    public required string AttemptId { get; set; }
+    public int? StatusCode { get; set; }
+    public string? ResponseBody { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? AnsweredAt { get; set; }
 }
 
 /// <summary>

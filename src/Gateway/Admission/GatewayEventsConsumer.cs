@@ -1,3 +1,4 @@
+using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using MassTransit;
 
@@ -8,8 +9,15 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
     IConsumer<HoldPlaced>,
     IConsumer<HoldRejected>,
     IConsumer<HoldReleased>,
-    IConsumer<HoldReleaseRefused>
+    IConsumer<HoldReleaseRefused>,
+    IConsumer<ConfirmationAnswered>
 {
+    public Task Consume(ConsumeContext<ConfirmationAnswered> context)
+    {
+        notifier.Signal(OutcomeNotifier.ForConfirmation(context.Message.HoldId, context.Message.AttemptId), context.Message);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<HoldPlaced> context)
     {
         rates.Record(context.Message.ShowId);

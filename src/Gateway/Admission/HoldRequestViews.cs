@@ -3,7 +3,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BookMyShow.Gateway.Admission;
 
-public sealed record HoldDto(string HoldId, string ShowId, IReadOnlyList<string> SeatIds, DateTimeOffset ExpiresAt, decimal TotalPrice, string Currency, string Status);
+public sealed record HoldDto(string HoldId, string ShowId, IReadOnlyList<string> SeatIds, DateTimeOffset ExpiresAt, decimal TotalPrice, string Currency, string Status)
+{
+    /// <summary>NONE, PAYING, PAID, DECLINED, FAILED, REFUNDING or REFUNDED (on GET /v1/holds/{id}).</summary>
+    public string? PaymentState { get; init; }
+    public string? BookingId { get; init; }
+}
 
 /// <summary>The state of a hold request as clients see it (poll and SSE).</summary>
 public sealed record HoldRequestView
@@ -65,5 +70,5 @@ public sealed class HoldRequestViews(DrainRates rates, TimeProvider time)
     /// <summary>A hold as its owner sees it; an active hold past its expiry already reads EXPIRED.</summary>
     public static HoldDto ToDto(Hold hold, DateTime now) => new(
         hold.Id, hold.ShowId, SeatList.Split(hold.SeatIds), new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), hold.TotalPrice, hold.Currency,
-        hold.Status == HoldStatus.Active && hold.ExpiresAt <= now ? HoldStatus.Expired : hold.Status);
+        hold.Status == HoldStatus.Active && hold.EffectiveExpiry <= now ? HoldStatus.Expired : hold.Status);
 }

@@ -56,4 +56,6 @@ public sealed class OutcomeNotifier
     public static string ForRequest(string requestId) => "request:" + requestId;
 
     public static string ForRelease(string commandId) => "release:" + commandId;
+
+    public static string ForConfirmation(string holdId, string attemptId) => $"confirm:{holdId}:{attemptId}";
 }

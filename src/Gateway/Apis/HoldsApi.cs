@@ -29,7 +29,12 @@ public static class HoldsApi
     {
         var hold = await db.Holds.AsNoTracking().FirstOrDefaultAsync(h => h.Id == hold_id, http.RequestAborted);
         if (hold is null || hold.UserId != http.User.UserId()) return Problems.NotFound($"Hold '{hold_id}' does not exist.");
-        return TypedResults.Ok(HoldRequestViews.ToDto(hold, time.GetUtcNow().UtcDateTime));
+        var saga = await db.BookingStates.AsNoTracking().FirstOrDefaultAsync(b => b.HoldId == hold_id, http.RequestAborted);
+        return TypedResults.Ok(HoldRequestViews.ToDto(hold, time.GetUtcNow().UtcDateTime) with
+        {
+            PaymentState = PaymentStateOf(saga),
+            BookingId = hold.BookingId,
+        });
     }
 
     static async Task<IResult> Release(
@@ -67,6 +72,17 @@ public static class HoldsApi
             _ => TypedResults.Json(new ReleaseResponse(hold.Id, "RELEASE_QUEUED", seats), statusCode: StatusCodes.Status202Accepted),
         };
     }
+
+    static string PaymentStateOf(Core.Bookings.BookingState? saga) => saga?.CurrentState switch
+    {
+        null => "NONE",
+        "Paying" => "PAYING",
+        "Confirming" or "Confirmed" => "PAID",
+        "Refunding" => "REFUNDING",
+        "Refunded" => "REFUNDED",
+        _ when saga.LastPaymentError is not null => "DECLINED",
+        _ => "NONE",
+    };
 
     static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotActive(string holdId, string status) =>
         Problems.Conflict("Hold not active", $"Hold '{holdId}' is {status} and can no longer be released.", new Dictionary<string, object?> { ["hold_status"] = status });

@@ -4,6 +4,7 @@ using BookMyShow.Core.Messaging;
 using BookMyShow.Gateway.Admission;
 using BookMyShow.Gateway.Apis;
 using BookMyShow.Gateway.Auth;
+using BookMyShow.Gateway.Integration;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace BookMyShow.Gateway.Extensions;
@@ -65,6 +66,8 @@ public static class GatewayExtensions
         app.MapSeatsApi();
         app.MapHoldRequestsApi();
         app.MapHoldsApi();
+        app.MapBookingsApi();
+        app.MapStripeWebhooks();
         return app;
     }
 }

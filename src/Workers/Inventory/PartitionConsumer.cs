@@ -1,4 +1,6 @@
+using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Bookings;
 using BookMyShow.Core.Holds;
 using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
@@ -22,7 +24,9 @@ public sealed class PartitionConsumer(
     ILogger<PartitionConsumer> logger) :
     IConsumer<PlaceHold>,
     IConsumer<ReleaseHold>,
-    IConsumer<ExpireHolds>
+    IConsumer<ExpireHolds>,
+    IConsumer<ProtectHoldForPayment>,
+    IConsumer<ConfirmSeats>
 {
     public const string RejectedSeatsUnavailable = "SEATS_UNAVAILABLE";
     public const string RejectedShowUnavailable = "SHOW_NOT_ON_SALE";
@@ -166,7 +170,7 @@ public sealed class PartitionConsumer(
         {
             db.Publish(new HoldReleaseRefused { CommandId = m.CommandId, HoldId = m.HoldId, ShowId = m.ShowId, HoldStatus = "NOT_FOUND" }, now);
         }
-        else if (hold.Status == HoldStatus.Active && hold.ExpiresAt > now)
+        else if (hold.Status == HoldStatus.Active && hold.EffectiveExpiry > now)
         {
             await EndHoldAsync(db, hold.Id, HoldStatus.Released, m.CommandId, now, ct);
         }
@@ -200,8 +204,10 @@ public sealed class PartitionConsumer(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ignoreGrace = m.IgnorePaymentGrace;
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.ShowId == m.ShowId && m.HoldIds.Contains(h.Id) && h.Status == HoldStatus.Active && h.ExpiresAt <= now)
+            .Where(h => h.ShowId == m.ShowId && m.HoldIds.Contains(h.Id) && h.Status == HoldStatus.Active && h.ExpiresAt <= now
+                        && (ignoreGrace || h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
             .Select(h => h.Id)
             .ToListAsync(ct);
         foreach (var holdId in due)
@@ -215,6 +221,88 @@ public sealed class PartitionConsumer(
             logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
             outbox.Notify();
         }
+    }
+
+    /// <summary>
+    /// Keeps an active hold's seats from being taken until the given time (a payment is in flight), or gives the
+    /// grace back when the time is the hold's own expiry.
+    /// </summary>
+    public async Task Consume(ConsumeContext<ProtectHoldForPayment> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var hold = await db.Holds.FirstOrDefaultAsync(h => h.Id == m.HoldId && h.ShowId == m.ShowId, ct);
+        if (hold is null || hold.Status != HoldStatus.Active || hold.EffectiveExpiry <= now) return;
+        var until = m.Until.UtcDateTime;
+        hold.PaymentGraceUntil = until > hold.ExpiresAt ? until : null;
+        var seatsUntil = hold.EffectiveExpiry;
+        await db.ShowSeats.Where(s => s.ShowId == hold.ShowId && s.HoldId == hold.Id && s.Status == SeatStatus.Held)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ExpiresAt, seatsUntil).SetProperty(s => s.Version, s => s.Version + 1), ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// After payment: the hold's seats become CONFIRMED and the booking is written, with the confirm request's answer,
+    /// in one transaction — only while the hold is active and within its time (grace included). Otherwise refused.
+    /// </summary>
+    public async Task Consume(ConsumeContext<ConfirmSeats> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var hold = await db.Holds.FirstOrDefaultAsync(h => h.Id == m.HoldId && h.ShowId == m.ShowId, ct);
+        var existing = await db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.HoldId == m.HoldId, ct);
+        if (existing is not null)
+        {
+            // Redelivery: the booking is there; say so again.
+            db.Publish(new SeatsConfirmed { HoldId = m.HoldId, ShowId = m.ShowId, BookingId = existing.Id, PaymentIntentId = existing.PaymentIntentId }, now);
+        }
+        else if (hold is null || hold.Status != HoldStatus.Active || hold.EffectiveExpiry <= now)
+        {
+            var status = hold is null ? "NOT_FOUND" : hold.Status == HoldStatus.Active ? HoldStatus.Expired : hold.Status;
+            if (hold is { Status: HoldStatus.Active })
+            {
+                await EndHoldAsync(db, hold.Id, HoldStatus.Expired, commandId: null, now, ct);
+            }
+            db.Publish(new SeatsConfirmRefused { HoldId = m.HoldId, ShowId = m.ShowId, AttemptId = m.AttemptId, PaymentIntentId = m.PaymentIntentId, HoldStatus = status }, now);
+        }
+        else
+        {
+            var seats = await db.ShowSeats.Where(s => s.ShowId == hold.ShowId && s.HoldId == hold.Id && s.Status == SeatStatus.Held).ToListAsync(ct);
+            foreach (var seat in seats)
+            {
+                seat.Status = SeatStatus.Confirmed;
+                seat.BookingId = m.BookingId;
+                seat.ExpiresAt = null;
+                seat.Version++;
+            }
+            await db.HoldSeats.Where(hs => hs.HoldId == hold.Id && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
+            hold.Status = HoldStatus.Confirmed;
+            hold.EndedAt = now;
+            hold.BookingId = m.BookingId;
+            var booking = new Booking
+            {
+                Id = m.BookingId, HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = hold.SeatIds,
+                PaymentIntentId = m.PaymentIntentId, TotalAmount = m.Amount, Currency = m.Currency, Status = BookingStatus.Confirmed, CreatedAt = now,
+            };
+            db.Bookings.Add(booking);
+            await ConfirmAnswers.AnswerAsync(db, hold.Id, m.AttemptId, 200, ConfirmAnswers.Confirmed(booking), now, ct);
+            db.Publish(new SeatsConfirmed { HoldId = hold.Id, ShowId = hold.ShowId, BookingId = booking.Id, PaymentIntentId = m.PaymentIntentId }, now);
+            db.Publish(new BookingConfirmed
+            {
+                BookingId = booking.Id, HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = SeatList.Split(hold.SeatIds),
+                Amount = m.Amount, Currency = m.Currency, PaymentIntentId = m.PaymentIntentId, ConfirmedAt = new DateTimeOffset(now, TimeSpan.Zero),
+            }, now);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
     }
 
     /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>

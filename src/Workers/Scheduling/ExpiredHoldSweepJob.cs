@@ -29,7 +29,7 @@ public sealed class ExpiredHoldSweepJob(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now)
+            .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
             .OrderBy(h => h.ExpiresAt)
             .Take(options.Value.SweepBatchSize)
             .Select(h => new { h.Id, h.ShowId })

@@ -1,0 +1,10 @@
+namespace BookMyShow.Contracts.Bookings;
+
+/// <summary>A hold will expire soon and nobody has paid yet (for notifications).</summary>
+public record HoldExpiring
+{
+    public required string HoldId { get; init; }
+    public required string ShowId { get; init; }
+    public required string UserId { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+}

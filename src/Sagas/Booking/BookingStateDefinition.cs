@@ -1,0 +1,25 @@
+using BookMyShow.Core.Bookings;
+using BookMyShow.Core.Messaging;
+using BookMyShow.Core.Persistence;
+using BookMyShow.Sagas.Persistence;
+using MassTransit;
+
+namespace BookMyShow.Sagas.Booking;
+
+/// <summary>Registers the booking saga with our EF Core repository on its own endpoint, <c>booking-saga</c>.</summary>
+public sealed class BookingSagaEndpoints : IBusContribution
+{
+    public const string Queue = "booking-saga";
+
+    public void AddConsumers(IBusRegistrationConfigurator bus) =>
+        bus.AddSagaStateMachine<BookingStateMachine, BookingState>().EfCoreRepository<BookingDbContext, BookingState>();
+
+    public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport) =>
+        bus.ReceiveEndpoint(Queue, e =>
+        {
+            e.PrefetchCount = 64;
+            // Transient database errors, a confirm that overtook its HoldPlaced: try again, then the error queue.
+            e.UseMessageRetry(r => r.Intervals(100, 250, 500, 1000, 2000, 5000));
+            e.ConfigureSaga<BookingState>(context);
+        });
+}

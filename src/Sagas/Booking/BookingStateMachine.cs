@@ -1,0 +1,160 @@
+using BookMyShow.Contracts.Bookings;
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Contracts.Payments;
+using BookMyShow.Core.Bookings;
+using MassTransit;
+
+namespace BookMyShow.Sagas.Booking;
+
+/// <summary>
+/// One instance per hold: held → paying → confirming → confirmed, or released / expired, with late payments refunded.
+/// Seat changes go back through the show's partition; what the saga sends leaves through the outbox in the same
+/// transaction as its new state (see <see cref="BookingActivities"/>).
+/// </summary>
+public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
+{
+    public State Held { get; private set; } = null!;
+    public State Paying { get; private set; } = null!;
+    public State Confirming { get; private set; } = null!;
+    public State Confirmed { get; private set; } = null!;
+    public State Released { get; private set; } = null!;
+    public State Expired { get; private set; } = null!;
+    public State Refunding { get; private set; } = null!;
+    public State Refunded { get; private set; } = null!;
+
+    public Event<HoldPlaced> HoldPlaced { get; private set; } = null!;
+    public Event<ConfirmBooking> ConfirmRequested { get; private set; } = null!;
+    public Event<PaymentSucceeded> PaymentSucceeded { get; private set; } = null!;
+    public Event<PaymentDeclined> PaymentDeclined { get; private set; } = null!;
+    public Event<PaymentFailed> PaymentFailed { get; private set; } = null!;
+    public Event<SeatsConfirmed> SeatsConfirmed { get; private set; } = null!;
+    public Event<SeatsConfirmRefused> SeatsConfirmRefused { get; private set; } = null!;
+    public Event<HoldReleased> HoldReleased { get; private set; } = null!;
+    public Event<HoldExpired> HoldExpired { get; private set; } = null!;
+    public Event<PaymentRefunded> PaymentRefunded { get; private set; } = null!;
+
+    public Schedule<BookingState, HoldExpiration> Expiration { get; private set; } = null!;
+    public Schedule<BookingState, HoldExpiringWarning> Warning { get; private set; } = null!;
+
+    public BookingStateMachine()
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => HoldPlaced, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => ConfirmRequested, e =>
+        {
+            e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId));
+            // The confirm can overtake HoldPlaced on its way to the saga: fault, and the endpoint's retry tries again.
+            e.OnMissingInstance(m => m.Fault());
+        });
+        Event(() => PaymentSucceeded, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => PaymentDeclined, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => PaymentFailed, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => SeatsConfirmed, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => SeatsConfirmRefused, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => HoldReleased, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => HoldExpired, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Event(() => PaymentRefunded, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+
+        Schedule(() => Expiration, x => x.ExpirationTokenId, s => s.Received = r => r.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        Schedule(() => Warning, x => x.WarningTokenId, s => s.Received = r => r.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+
+        // Whatever a state does not expect (a duplicate, a late echo) changes nothing.
+        OnUnhandledEvent(x => x.Ignore());
+
+        Initially(
+            When(HoldPlaced)
+                .Then(c => BookingActivities.Start(c))
+                .Schedule(Expiration, c => new HoldExpiration { HoldId = c.Saga.HoldId }, c => c.Saga.ExpiresAt)
+                .If(c => BookingActivities.WarningTime(c) > BookingActivities.Now(c), w =>
+                    w.Schedule(Warning, c => new HoldExpiringWarning { HoldId = c.Saga.HoldId }, c => BookingActivities.WarningTime(c)))
+                .TransitionTo(Held));
+
+        During(Held,
+            When(ConfirmRequested, c => BookingActivities.Now(c) >= c.Saga.ExpiresAt)
+                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, "EXPIRED")),
+            When(ConfirmRequested, c => BookingActivities.Now(c) < c.Saga.ExpiresAt)
+                .Then(c => BookingActivities.StartPayment(c))
+                .TransitionTo(Paying),
+            When(PaymentSucceeded)
+                .ThenAsync(c => BookingActivities.ConfirmOrRefundLatePaymentAsync(c))
+                .IfElse(c => c.Saga.BookingId is not null && c.Saga.PaymentIntentId == c.Message.PaymentIntentId,
+                    confirm => confirm.TransitionTo(Confirming),
+                    refund => refund.TransitionTo(Refunding)),
+            When(Expiration.Received)
+                .Then(c => BookingActivities.ExpireNow(c)),
+            When(Warning.Received)
+                .Then(c => BookingActivities.WarnExpiring(c)));
+
+        During(Paying,
+            When(ConfirmRequested)
+                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
+                    ConfirmAnswers.Problem(409, "Payment in progress", "Another confirmation of this hold is being paid.", c.Saga.HoldId))),
+            When(PaymentSucceeded, c => c.Message.AttemptId == c.Saga.AttemptId)
+                .Then(c => BookingActivities.ConfirmSeats(c))
+                .TransitionTo(Confirming),
+            When(PaymentDeclined, c => c.Message.AttemptId == c.Saga.AttemptId)
+                .ThenAsync(c => BookingActivities.PaymentDeclinedAsync(c))
+                .TransitionTo(Held),
+            When(PaymentFailed, c => c.Message.AttemptId == c.Saga.AttemptId)
+                .ThenAsync(c => BookingActivities.PaymentFailedAsync(c))
+                .TransitionTo(Held),
+            When(Expiration.Received, c => c.Saga.PaymentGraceUntil is { } grace && BookingActivities.Now(c) < grace)
+                .Schedule(Expiration, c => new HoldExpiration { HoldId = c.Saga.HoldId }, c => c.Saga.PaymentGraceUntil!.Value),
+            When(Expiration.Received, c => c.Saga.PaymentGraceUntil is not { } grace || BookingActivities.Now(c) >= grace)
+                .Then(c => BookingActivities.ExpireNow(c)),
+            When(HoldExpired)
+                .Then(c => c.Saga.EndReason = "EXPIRED")
+                .TransitionTo(Expired),
+            When(HoldReleased)
+                .Then(c => c.Saga.EndReason = "RELEASED")
+                .Unschedule(Expiration)
+                .TransitionTo(Released));
+
+        During(Held,
+            When(HoldExpired)
+                .Then(c => c.Saga.EndReason = "EXPIRED")
+                .Unschedule(Warning)
+                .TransitionTo(Expired),
+            When(HoldReleased)
+                .Then(c => c.Saga.EndReason = "RELEASED")
+                .Unschedule(Expiration)
+                .Unschedule(Warning)
+                .TransitionTo(Released));
+
+        During(Confirming,
+            When(SeatsConfirmed)
+                .Unschedule(Expiration)
+                .Unschedule(Warning)
+                .TransitionTo(Confirmed),
+            When(SeatsConfirmRefused)
+                .ThenAsync(c => BookingActivities.RefundRefusedConfirmationAsync(c))
+                .TransitionTo(Refunding),
+            When(ConfirmRequested)
+                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
+                    ConfirmAnswers.Problem(409, "Payment in progress", "This hold has been paid and is being confirmed.", c.Saga.HoldId))));
+
+        During(Released, Expired,
+            When(ConfirmRequested)
+                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")),
+            When(PaymentSucceeded)
+                .ThenAsync(c => BookingActivities.RefundLatePaymentAsync(c))
+                .TransitionTo(Refunding),
+            When(PaymentDeclined)
+                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")),
+            When(PaymentFailed)
+                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")));
+
+        During(Confirmed, Refunding, Refunded,
+            When(ConfirmRequested)
+                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
+                    ConfirmAnswers.Problem(409, "Hold not active", $"This hold is already {c.Saga.CurrentState?.ToUpperInvariant()}.", c.Saga.HoldId))),
+            When(PaymentSucceeded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
+                .Then(c => BookingActivities.RefundDuplicateCharge(c)));
+
+        During(Refunding,
+            When(PaymentRefunded)
+                .Then(c => c.Saga.RefundId = c.Message.RefundId)
+                .TransitionTo(Refunded));
+    }
+}

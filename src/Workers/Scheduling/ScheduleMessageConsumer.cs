@@ -1,0 +1,65 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Scheduling;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace BookMyShow.Workers.Scheduling;
+
+/// <summary>
+/// Stores a <see cref="ScheduleMessage"/> (what a saga's <c>Schedule(...)</c> and <c>IMessageScheduler</c> send to
+/// <c>exchange:scheduler</c>) as a Quartz job plus a trigger at the scheduled time; <see cref="ScheduledMessageJob"/>
+/// sends it then. Both are keyed by the schedule's token id, so a redelivered ScheduleMessage replaces its own job
+/// instead of adding a second one, and <see cref="CancelScheduledMessageConsumer"/> finds it by the same id.
+/// </summary>
+public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, ILogger<ScheduleMessageConsumer> logger) : IConsumer<ScheduleMessage>
+{
+    public async Task Consume(ConsumeContext<ScheduleMessage> context)
+    {
+        var command = context.Message;
+        var tokenId = command.CorrelationId;
+        var due = AsUtc(command.ScheduledTime);
+
+        // The message is stored as the envelope it will be sent in: the inner message's JSON and message types as the
+        // scheduler received them, with the ScheduleMessage's ids, addresses and headers (the sender's pipe put the
+        // scheduled message's headers there). The MessageId is the ScheduleMessage's, so every send of it is the same message.
+        var serializer = context.SerializerContext.GetMessageSerializer(command.Payload, command.PayloadType);
+        var envelope = new MessageSendContext<ScheduleMessage>(command, context.CancellationToken)
+        {
+            MessageId = context.MessageId ?? tokenId,
+            DestinationAddress = command.Destination,
+        };
+        var body = serializer.GetMessageBody(envelope).GetString();
+
+        // Not durable: Quartz removes the job with its one trigger, after the send or on cancellation.
+        var job = JobBuilder.Create<ScheduledMessageJob>()
+            .WithIdentity(ScheduledMessageJob.JobKeyOf(tokenId))
+            .WithDescription($"{string.Join(";", command.PayloadType)} to {command.Destination}")
+            .RequestRecovery()
+            .UsingJobData(ScheduledMessageJob.TokenIdKey, tokenId.ToString("D"))
+            .UsingJobData(ScheduledMessageJob.DestinationKey, command.Destination.ToString())
+            .UsingJobData(ScheduledMessageJob.ContentTypeKey, serializer.ContentType.ToString())
+            .UsingJobData(ScheduledMessageJob.MessageTypeKey, string.Join(";", command.PayloadType))
+            .UsingJobData(ScheduledMessageJob.BodyKey, body)
+            .Build();
+        var trigger = TriggerBuilder.Create()
+            .ForJob(job)
+            .WithIdentity(ScheduledMessageJob.TriggerKeyOf(tokenId))
+            .StartAt(due)
+            // Late (every worker was down at the time): send as soon as a scheduler is back.
+            .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .WithRetryPolicy(ScheduledMessageJob.Retry)
+            .Build();
+
+        var scheduler = await schedulers.GetScheduler(context.CancellationToken);
+        await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, context.CancellationToken);
+        logger.LogDebug("Scheduled {TokenId} ({MessageType}) to {Destination} at {Due:O}", tokenId, command.PayloadType.FirstOrDefault(), command.Destination, due);
+    }
+
+    /// <summary>A time from a message as UTC: one without a kind is taken as UTC, as MassTransit writes them.</summary>
+    internal static DateTimeOffset AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Local => new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero),
+        _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero),
+    };
+}

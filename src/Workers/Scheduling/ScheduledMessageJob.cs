@@ -1,0 +1,93 @@
+using System.Net.Mime;
+using MassTransit;
+using MassTransit.Serialization;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace BookMyShow.Workers.Scheduling;
+
+/// <summary>
+/// Sends one scheduled message when its trigger fires: the envelope stored by <see cref="ScheduleMessageConsumer"/>
+/// goes to the stored destination unchanged — message JSON, message types, ids and headers as they were scheduled —
+/// plus the scheduling token header a saga checks. Quartz deletes the job with its trigger once the send is confirmed.
+/// </summary>
+/// <remarks>
+/// A failed send throws, and the trigger's <see cref="Retry"/> policy fires it again later. The retry is stored with
+/// the trigger, so it survives a restart; a worker that dies mid-send has its firing recovered by another
+/// (RequestRecovery). Delivery is therefore at least once, always with the same MessageId.
+/// </remarks>
+public sealed class ScheduledMessageJob(ISendEndpointProvider sender, TimeProvider time, ILogger<ScheduledMessageJob> logger) : IJob
+{
+    /// <summary>The Quartz group of every scheduled-message job and trigger; their names are the token ids.</summary>
+    public const string Group = "scheduled-messages";
+
+    internal const string DestinationKey = "Destination";
+    internal const string BodyKey = "Body";
+    internal const string ContentTypeKey = "ContentType";
+    internal const string MessageTypeKey = "MessageType";
+    internal const string TokenIdKey = "TokenId";
+
+    /// <summary>Without end, so a message is never dropped; the wait doubles from 1 s up to a minute while the broker is away.</summary>
+    public static RetryPolicy Retry { get; } = RetryPolicy.Exponential(int.MaxValue, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1));
+
+    public static JobKey JobKeyOf(Guid tokenId) => new(tokenId.ToString("N"), Group);
+
+    public static TriggerKey TriggerKeyOf(Guid tokenId) => new(tokenId.ToString("N"), Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var data = context.MergedJobDataMap;
+        var tokenId = Guid.Parse(Required(data, TokenIdKey));
+        var destination = new Uri(Required(data, DestinationKey));
+        var contentType = new ContentType(Required(data, ContentTypeKey));
+        var body = Required(data, BodyKey);
+        try
+        {
+            // The scheduler thread wakes on a timer; a message must never arrive before its time, so a wake-up a
+            // moment early waits out the rest.
+            if (context.ScheduledFireTimeUtc is { } due && due - time.GetUtcNow() is { Ticks: > 0 } early)
+            {
+                await Task.Delay(early, time, cancellationToken);
+            }
+
+            var endpoint = await sender.GetSendEndpoint(destination);
+            await endpoint.Send(new SerializedMessageBody(), send => Restore(send, contentType, body, destination, tokenId), cancellationToken);
+            logger.LogDebug("Sent scheduled message {TokenId} to {Destination}", tokenId, destination);
+        }
+        catch (Exception ex)
+        {
+            // Also a send cancelled by shutdown: Quartz drops a cancelled firing, so it is reported as a failure to be retried.
+            logger.LogWarning(ex, "Scheduled message {TokenId} to {Destination} was not sent (retry {Attempt}); Quartz will fire it again",
+                tokenId, destination, context.RetryAttempt);
+            throw new JobExecutionException(ex);
+        }
+    }
+
+    /// <summary>Turns the send of a placeholder into the send of the stored message.</summary>
+    void Restore(SendContext send, ContentType contentType, string body, Uri destination, Guid tokenId)
+    {
+        var deserializer = send.Serialization.GetMessageDeserializer(contentType);
+        var original = deserializer.Deserialize(deserializer.GetMessageBody(body), EmptyHeaders.Instance, destination);
+
+        // What the envelope says wins over what this send would make up: the MessageId stays the one given when the
+        // message was scheduled (a retried send is recognisably the same message), the source stays the scheduler's caller.
+        send.MessageId = original.MessageId;
+        send.RequestId = original.RequestId;
+        send.CorrelationId = original.CorrelationId;
+        send.ConversationId = original.ConversationId;
+        send.InitiatorId = original.InitiatorId;
+        send.SourceAddress = original.SourceAddress;
+        send.ResponseAddress = original.ResponseAddress;
+        send.FaultAddress = original.FaultAddress;
+        if (original.ExpirationTime is { } expires)
+        {
+            var left = ScheduleMessageConsumer.AsUtc(expires) - time.GetUtcNow();
+            send.TimeToLive = left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
+        }
+        send.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
+        send.Serializer = original.GetMessageSerializer();
+    }
+
+    static string Required(JobDataMap data, string key) =>
+        data.GetString(key) is { Length: > 0 } value ? value : throw new JobExecutionException($"Scheduled message job data has no '{key}'.");
+}

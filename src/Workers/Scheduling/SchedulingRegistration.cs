@@ -1,0 +1,111 @@
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace BookMyShow.Workers.Scheduling;
+
+public static class SchedulingRegistration
+{
+    /// <summary>
+    /// The process's one Quartz scheduler: on PostgreSQL a persistent, clustered job store (tables created at start,
+    /// before anything touches the scheduler), otherwise in memory. It runs the scheduled-message jobs that
+    /// <see cref="SchedulerEndpoints"/> stores, and whatever <paramref name="configureJobs"/> adds (the expiry sweep:
+    /// <see cref="AddExpiredHoldSweep"/>). Call it once: it is the only AddQuartz of the process.
+    /// </summary>
+    public static IServiceCollection AddMessageScheduling(this IServiceCollection services, IConfiguration configuration, Action<IQuartzBuilder>? configureJobs = null)
+    {
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var persistent = options.UsePersistentStore ?? database.Provider == DatabaseProvider.Postgres;
+        services.TryAddSingleton(TimeProvider.System);
+
+        string? connectionString = null;
+        if (persistent)
+        {
+            connectionString = configuration.GetConnectionString("Postgres");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Scheduler:UsePersistentStore is on (or Database:Provider is Postgres) but ConnectionStrings:Postgres is not set.");
+            }
+            if (database.ApplySchemaOnStart)
+            {
+                var cs = connectionString;
+                services.AddSingleton<IHostedService>(sp => new QuartzSchemaService(cs, sp.GetRequiredService<ILogger<QuartzSchemaService>>()));
+            }
+        }
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = options.InstanceName;
+                s.IdleWaitTime = options.IdleWaitTime;
+                s.MaxBatchSize = options.BatchSize;
+            });
+            q.UseDefaultThreadPool(options.ThreadCount);
+            q.AddJobType<ScheduledMessageJob>();
+            if (connectionString is not null)
+            {
+                q.UsePersistentStore(store =>
+                {
+                    store.UsePostgres(connectionString);
+                    store.UseSystemTextJsonSerializer();
+                    if (options.Clustered)
+                    {
+                        store.UseClustering();
+                    }
+                });
+            }
+            else
+            {
+                q.UseInMemoryStore();
+            }
+            configureJobs?.Invoke(q);
+        });
+        // Quartz starts its scheduler once the host has started, so after the bus; jobs still running finish on stop.
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    /// <summary>The backstop expiry sweep, every Holds:SweepInterval; with the clustered store one worker runs it at a time.</summary>
+    public static IQuartzBuilder AddExpiredHoldSweep(this IQuartzBuilder quartz, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(quartz);
+        var holds = configuration.GetSection(HoldOptions.Section).Get<HoldOptions>() ?? new HoldOptions();
+        var key = new JobKey("expired-hold-sweep");
+        quartz.AddJob<ExpiredHoldSweepJob>(j => j.WithIdentity(key));
+        quartz.AddTrigger(t => t.ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.SweepInterval))
+            .WithSimpleSchedule(s => s.WithInterval(holds.SweepInterval).RepeatForever()));
+        return quartz;
+    }
+}
+
+/// <summary>
+/// Creates the Quartz tables in the host's starting phase, which runs before any hosted service starts: Quartz's job
+/// store checks them when its scheduler is created, and the bus may hand a ScheduleMessage to the scheduler as soon
+/// as it starts, whichever order the two were registered in.
+/// </summary>
+public sealed class QuartzSchemaService(string connectionString, ILogger<QuartzSchemaService> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await QuartzSchema.EnsureAsync(connectionString, cancellationToken);
+        logger.LogDebug("Quartz tables are in place");
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
