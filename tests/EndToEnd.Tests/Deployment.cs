@@ -36,9 +36,9 @@ public sealed class Deployment : IAsyncDisposable
         return deployment;
     }
 
-    public static async Task<Deployment> StartDistributedAsync(int workers, IDictionary<string, string?>? settings = null)
+    public static async Task<Deployment> StartDistributedAsync(int workers, IDictionary<string, string?>? settings = null, TestServices? servers = null)
     {
-        var services = await TestServices.Shared;
+        var services = servers ?? await TestServices.Shared;
         var deployment = new Deployment
         {
             PostgresConnectionString = await services.CreateDatabaseAsync("e2e"),

@@ -12,7 +12,7 @@ namespace BookMyShow.EndToEnd.Tests;
 /// </summary>
 public sealed class DistributedBookingTests
 {
-    static async Task<(Deployment Deployment, FakeStripeServer Stripe)> StartAsync(Dictionary<string, string?>? settings = null)
+    static async Task<(Deployment Deployment, FakeStripeServer Stripe)> StartAsync(Dictionary<string, string?>? settings = null, TestServices? servers = null)
     {
         var stripe = await FakeStripeServer.StartAsync();
         var all = new Dictionary<string, string?>
@@ -23,7 +23,7 @@ public sealed class DistributedBookingTests
             ["Payments__Timeout"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
-        return (await Deployment.StartDistributedAsync(workers: 1, all), stripe);
+        return (await Deployment.StartDistributedAsync(workers: 1, all, servers), stripe);
     }
 
     static async Task<(string Token, string HoldId)> HoldAsync(ApiClient api, string user, params string[] seats)
@@ -43,11 +43,15 @@ public sealed class DistributedBookingTests
         return (status, body);
     }
 
-    static async Task<string> PaymentStateAsync(ApiClient api, string token, string holdId)
+    static async Task<string> PaymentStateAsync(ApiClient api, string token, string holdId) =>
+        (await HoldStateAsync(api, token, holdId)).PaymentState;
+
+    /// <summary>The hold's status and payment state; ("", "") while the gateway cannot answer (database down).</summary>
+    static async Task<(string Status, string PaymentState)> HoldStateAsync(ApiClient api, string token, string holdId)
     {
-        var (_, hold, response) = await api.GetAsync($"/v1/holds/{holdId}", token);
+        var (status, hold, response) = await api.GetAsync($"/v1/holds/{holdId}", token);
         response.Dispose();
-        return hold.GetProperty("payment_state").GetString()!;
+        return status == HttpStatusCode.OK ? (hold.GetProperty("status").GetString()!, hold.GetProperty("payment_state").GetString()!) : ("", "");
     }
 
     /// <summary>Every successful charge ends in exactly one confirmed booking or one full refund.</summary>
@@ -164,5 +168,60 @@ public sealed class DistributedBookingTests
         Assert.Equal(1, await Inspect.ScalarAsync(cs, "SELECT count(*) FROM bookings WHERE hold_id = @h", ("h", holdId)));
         Assert.Single(stripe.SucceededCharges);
         await AssertMoneyCheckAsync(stripe, cs);
+    }
+
+    [Fact]
+    public async Task Database_down_after_the_charge_books_with_the_same_booking_id_when_it_returns_in_time()
+    {
+        await using var servers = await TestServices.StartAsync();
+        var (deployment, stripe) = await StartAsync(new() { ["Bookings__ConfirmWait"] = "00:00:01" }, servers);
+        await using var _ = deployment;
+        await using var __ = stripe;
+        var (token, holdId) = await HoldAsync(deployment.Api, "u_db_blip", "E1");
+        stripe.HangNext(1, TimeSpan.FromSeconds(2));
+
+        var (accepted, _) = await ConfirmAsync(deployment.Api, token, holdId, "pm_card_visa", "k-blip");
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        await Deadline.UntilAsync(async () => await PaymentStateAsync(deployment.Api, token, holdId) == "PAYING", TimeSpan.FromSeconds(10), "the payment to start");
+        await servers.StopPostgresAsync();
+        await Deadline.UntilAsync(() => stripe.SucceededCharges.Count == 1, TimeSpan.FromSeconds(30), "the charge while the database is down");
+        await servers.StartPostgresAsync();
+
+        await Deadline.UntilAsync(async () => (await HoldStateAsync(deployment.Api, token, holdId)).Status == "CONFIRMED", TimeSpan.FromSeconds(90), "the booking once the database is back");
+        var (status, booking) = await ConfirmAsync(deployment.Api, token, holdId, "pm_card_visa", "k-blip");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("b_" + holdId[2..], booking.GetProperty("booking_id").GetString());
+        await AssertMoneyCheckAsync(stripe, deployment.PostgresConnectionString!);
+    }
+
+    [Fact]
+    public async Task Database_down_past_the_confirm_deadline_refunds_the_charge_and_frees_the_seats()
+    {
+        await using var servers = await TestServices.StartAsync();
+        var (deployment, stripe) = await StartAsync(new()
+        {
+            ["Bookings__ConfirmWait"] = "00:00:01",
+            ["Bookings__ConfirmDeadline"] = "00:00:03",
+        }, servers);
+        await using var _ = deployment;
+        await using var __ = stripe;
+        var (token, holdId) = await HoldAsync(deployment.Api, "u_db_down", "E2");
+        stripe.HangNext(1, TimeSpan.FromSeconds(2));
+
+        var (accepted, _) = await ConfirmAsync(deployment.Api, token, holdId, "pm_card_visa", "k-down");
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        await Deadline.UntilAsync(async () => await PaymentStateAsync(deployment.Api, token, holdId) == "PAYING", TimeSpan.FromSeconds(10), "the payment to start");
+        await servers.StopPostgresAsync();
+        await Deadline.UntilAsync(() => stripe.SucceededCharges.Count == 1, TimeSpan.FromSeconds(30), "the charge while the database is down");
+        var charged = DateTimeOffset.UtcNow;
+        await Deadline.UntilAsync(() => DateTimeOffset.UtcNow > charged.AddSeconds(4), TimeSpan.FromSeconds(10), "the confirm deadline to pass");
+        await servers.StartPostgresAsync();
+
+        await Deadline.UntilAsync(async () => await HoldStateAsync(deployment.Api, token, holdId) is ("RELEASED", "REFUNDED"), TimeSpan.FromSeconds(90), "the refund");
+        var (status, problem) = await ConfirmAsync(deployment.Api, token, holdId, "pm_card_visa", "k-down");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Booking failed", problem.GetProperty("title").GetString());
+        Assert.Equal(0, await Inspect.ScalarAsync(deployment.PostgresConnectionString!, "SELECT count(*) FROM bookings"));
+        await AssertMoneyCheckAsync(stripe, deployment.PostgresConnectionString!);
     }
 }

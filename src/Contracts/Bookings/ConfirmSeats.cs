@@ -13,4 +13,6 @@ public record ConfirmSeats
     public required string Currency { get; init; }
     /// <summary>The confirm request's Idempotency-Key whose answer is written with the booking.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>When the money was taken; past Bookings:ConfirmDeadline the partition refuses and the saga refunds.</summary>
+    public DateTimeOffset? PaidAt { get; init; }
 }

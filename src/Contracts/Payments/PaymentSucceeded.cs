@@ -9,4 +9,6 @@ public record PaymentSucceeded
     public required string PaymentIntentId { get; init; }
     public required decimal Amount { get; init; }
     public required string Currency { get; init; }
+    /// <summary>When the provider took the money (bounds how late a booking may still be written).</summary>
+    public DateTimeOffset? SucceededAt { get; init; }
 }

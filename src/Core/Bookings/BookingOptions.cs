@@ -19,6 +19,19 @@ public sealed class BookingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
     public TimeSpan ConfirmWait { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long after a successful charge the booking may still be written (e.g. while the database is down). Past
+    /// it the partition refuses and the payment is refunded.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ConfirmDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Queue of the payment worker.</summary>
     public string PaymentsQueue { get; set; } = "payments";
+}
+
+/// <summary>Reasons besides a hold status for which the partition refuses to confirm seats.</summary>
+public static class SeatsRefusal
+{
+    public const string DeadlinePassed = "CONFIRM_DEADLINE_PASSED";
 }

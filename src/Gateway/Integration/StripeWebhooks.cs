@@ -112,6 +112,7 @@ public static class StripeWebhooks
                     PaymentIntentId = intent.Id,
                     Amount = StripeAmounts.FromMinorUnits(received, intent.Currency),
                     Currency = intent.Currency.ToUpperInvariant(),
+                    SucceededAt = new DateTimeOffset(DateTime.SpecifyKind(stripeEvent.Created, DateTimeKind.Utc)),
                 };
 
             case "payment_intent.payment_failed" when stripeEvent.Data?.Object is PaymentIntent intent

@@ -78,6 +78,7 @@ public static class BookingActivities
             HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, BookingId = c.Saga.BookingId,
             AttemptId = c.Message.AttemptId, PaymentIntentId = c.Message.PaymentIntentId, Amount = c.Message.Amount, Currency = c.Message.Currency,
             IdempotencyKey = c.Saga.IdempotencyKey,
+            PaidAt = c.Message.SucceededAt ?? new DateTimeOffset(Now(c), TimeSpan.Zero),
         });
     }
 
@@ -104,6 +105,7 @@ public static class BookingActivities
 
     public static async Task RefundRefusedConfirmationAsync(BehaviorContext<BookingState, SeatsConfirmRefused> c)
     {
+        c.Saga.PaymentIntentId = c.Message.PaymentIntentId;
         c.Saga.EndReason = c.Message.HoldStatus;
         c.Saga.UpdatedAt = Now(c);
         Send(c, Refund(c.Saga, c.Message.PaymentIntentId, c.Saga.Amount, c.Saga.Currency, $"hold {c.Message.HoldStatus.ToLowerInvariant()} before seats were confirmed"), Payments(c));
@@ -160,6 +162,12 @@ public static class BookingActivities
 
     public static Task AnswerEndedAsync(BehaviorContext<BookingState> c, string attemptId, string reason, bool refunded = false)
     {
+        if (reason == SeatsRefusal.DeadlinePassed)
+        {
+            return AnswerAsync(c, attemptId, 503, ConfirmAnswers.Problem(503, "Booking failed",
+                "The payment went through but the booking could not be written in time; the payment is being refunded.", c.Saga.HoldId,
+                new { refund = new { payment_intent_id = c.Saga.PaymentIntentId, amount = c.Saga.Amount, currency = c.Saga.Currency, status = "PENDING" } }));
+        }
         object? refund = refunded && c.Saga.PaymentIntentId is { } intent
             ? new { refund = new { payment_intent_id = intent, amount = c.Saga.Amount, currency = c.Saga.Currency, status = "PENDING" } }
             : null;

@@ -18,8 +18,9 @@ public sealed class BookingSagaEndpoints : IBusContribution
         bus.ReceiveEndpoint(Queue, e =>
         {
             e.PrefetchCount = 64;
-            // Transient database errors, a confirm that overtook its HoldPlaced: try again, then the error queue.
-            e.UseMessageRetry(r => r.Intervals(100, 250, 500, 1000, 2000, 5000));
+            // Transient database errors (waited out for about 4 minutes), a confirm that overtook its HoldPlaced:
+            // try again; only then the error queue.
+            e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
             e.ConfigureSaga<BookingState>(context);
         });
 }

@@ -20,6 +20,7 @@ public sealed class PartitionConsumer(
     IDbContextFactory<BookingDbContext> contexts,
     OutboxSignal outbox,
     IOptions<HoldOptions> options,
+    IOptions<BookingOptions> bookings,
     TimeProvider time,
     ILogger<PartitionConsumer> logger) :
     IConsumer<PlaceHold>,
@@ -40,7 +41,7 @@ public sealed class PartitionConsumer(
         {
             await DecideAsync(m, context.CancellationToken);
         }
-        catch (Exception ex) when (context.GetRetryAttempt() >= 3 && ex is not OperationCanceledException)
+        catch (Exception ex) when (context.GetRetryAttempt() >= 12 && ex is not OperationCanceledException)
         {
             // Out of retries: the request still gets its one final answer.
             logger.LogError(ex, "Hold request failed after retries; rejecting it");
@@ -262,6 +263,12 @@ public sealed class PartitionConsumer(
         {
             // Redelivery: the booking is there; say so again.
             db.Publish(new SeatsConfirmed { HoldId = m.HoldId, ShowId = m.ShowId, BookingId = existing.Id, PaymentIntentId = existing.PaymentIntentId }, now);
+        }
+        else if (hold is { Status: HoldStatus.Active } && m.PaidAt is { } paidAt && now - paidAt.UtcDateTime > bookings.Value.ConfirmDeadline)
+        {
+            // Too long since the money was taken (the database was down): give the seats back; the saga refunds.
+            await EndHoldAsync(db, hold.Id, HoldStatus.Released, commandId: null, now, ct);
+            db.Publish(new SeatsConfirmRefused { HoldId = m.HoldId, ShowId = m.ShowId, AttemptId = m.AttemptId, PaymentIntentId = m.PaymentIntentId, HoldStatus = SeatsRefusal.DeadlinePassed }, now);
         }
         else if (hold is null || hold.Status != HoldStatus.Active || hold.EffectiveExpiry <= now)
         {

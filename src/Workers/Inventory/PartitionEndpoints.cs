@@ -25,7 +25,9 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
                     rabbit.SetQuorumQueue();
                     rabbit.SingleActiveConsumer = true;
                 }
-                e.UseMessageRetry(r => r.Intervals(50, 200, 1000));
+                // A partition is serial: while the database is down it waits and retries rather than give up on a
+                // request (about 4 minutes in all); only then does a hold request get its PROCESSING_FAILED answer.
+                e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
                 e.ConfigureConsumer<PartitionConsumer>(context);
             });
         }

@@ -34,6 +34,7 @@ public sealed class ChargePaymentConsumer(IPaymentGateway gateway, ILogger<Charg
                     PaymentIntentId = succeeded.PaymentIntentId,
                     Amount = charge.Amount,
                     Currency = charge.Currency,
+                    SucceededAt = DateTimeOffset.UtcNow,
                 });
                 break;
             case ChargeResult.Declined declined:

@@ -6,7 +6,7 @@ using Quartz;
 namespace BookMyShow.Workers.Scheduling;
 
 /// <summary>
-/// Deletes a scheduled message's job and trigger by token id (what a saga's <c>Unschedule(...)</c> sends). A token
+/// Deletes a scheduled message's trigger by token id (what a saga's <c>Unschedule(...)</c> sends). A token
 /// that is unknown or already fired is a no-op.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ public sealed class CancelScheduledMessageConsumer(ISchedulerFactory schedulers,
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)
     {
         var scheduler = await schedulers.GetScheduler(context.CancellationToken);
-        var deleted = await scheduler.DeleteJob(ScheduledMessageJob.JobKeyOf(context.Message.TokenId), context.CancellationToken);
+        var deleted = await scheduler.UnscheduleJob(ScheduledMessageJob.TriggerKeyOf(context.Message.TokenId), context.CancellationToken);
         if (deleted)
         {
             logger.LogDebug("Cancelled scheduled message {TokenId}", context.Message.TokenId);

@@ -8,9 +8,10 @@ namespace BookMyShow.Workers.Scheduling;
 
 /// <summary>
 /// Stores a <see cref="ScheduleMessage"/> (what a saga's <c>Schedule(...)</c> and <c>IMessageScheduler</c> send to
-/// <c>exchange:scheduler</c>) as a Quartz job plus a trigger at the scheduled time; <see cref="ScheduledMessageJob"/>
-/// sends it then. Both are keyed by the schedule's token id, so a redelivered ScheduleMessage replaces its own job
-/// instead of adding a second one, and <see cref="CancelScheduledMessageConsumer"/> finds it by the same id.
+/// <c>exchange:scheduler</c>) as a Quartz trigger at the scheduled time, carrying the message; it fires
+/// <see cref="ScheduledMessageJob"/>, which sends it. The trigger is named by the schedule's token id, so a
+/// redelivered ScheduleMessage replaces its own trigger instead of adding a second one, and
+/// <see cref="CancelScheduledMessageConsumer"/> finds it by the same id.
 /// </summary>
 public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, ILogger<ScheduleMessageConsumer> logger) : IConsumer<ScheduleMessage>
 {
@@ -31,28 +32,32 @@ public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, ILogge
         };
         var body = serializer.GetMessageBody(envelope).GetString();
 
-        // Not durable: Quartz removes the job with its one trigger, after the send or on cancellation.
-        var job = JobBuilder.Create<ScheduledMessageJob>()
-            .WithIdentity(ScheduledMessageJob.JobKeyOf(tokenId))
+        var trigger = TriggerBuilder.Create()
+            .ForJob(ScheduledMessageJob.Key)
+            .WithIdentity(ScheduledMessageJob.TriggerKeyOf(tokenId))
             .WithDescription($"{string.Join(";", command.PayloadType)} to {command.Destination}")
-            .RequestRecovery()
+            .StartAt(due)
+            // Late (every worker was down at the time): send as soon as a scheduler is back.
+            .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .WithRetryPolicy(ScheduledMessageJob.Retry)
             .UsingJobData(ScheduledMessageJob.TokenIdKey, tokenId.ToString("D"))
             .UsingJobData(ScheduledMessageJob.DestinationKey, command.Destination.ToString())
             .UsingJobData(ScheduledMessageJob.ContentTypeKey, serializer.ContentType.ToString())
             .UsingJobData(ScheduledMessageJob.MessageTypeKey, string.Join(";", command.PayloadType))
             .UsingJobData(ScheduledMessageJob.BodyKey, body)
             .Build();
-        var trigger = TriggerBuilder.Create()
-            .ForJob(job)
-            .WithIdentity(ScheduledMessageJob.TriggerKeyOf(tokenId))
-            .StartAt(due)
-            // Late (every worker was down at the time): send as soon as a scheduler is back.
-            .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-            .WithRetryPolicy(ScheduledMessageJob.Retry)
-            .Build();
 
         var scheduler = await schedulers.GetScheduler(context.CancellationToken);
-        await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, context.CancellationToken);
+        try
+        {
+            // A plain insert takes no scheduler-wide lock (LockOnInsert is off); a replace does, so only a
+            // redelivery pays for it.
+            await scheduler.ScheduleJob(trigger, cancellationToken: context.CancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, context.CancellationToken);
+        }
         logger.LogDebug("Scheduled {TokenId} ({MessageType}) to {Destination} at {Due:O}", tokenId, command.PayloadType.FirstOrDefault(), command.Destination, due);
     }
 

@@ -49,13 +49,17 @@ public static class SchedulingRegistration
                 s.MaxBatchSize = options.BatchSize;
             });
             q.UseDefaultThreadPool(options.ThreadCount);
-            q.AddJobType<ScheduledMessageJob>();
+            q.AddJob<ScheduledMessageJob>(j => j.WithIdentity(ScheduledMessageJob.Key).StoreDurably().RequestRecovery()
+                .WithDescription("Sends a scheduled message (MassTransit ScheduleMessage); one trigger per message"));
             if (connectionString is not null)
             {
                 q.UsePersistentStore(store =>
                 {
                     store.UsePostgres(connectionString);
                     store.UseSystemTextJsonSerializer();
+                    // Storing a trigger needs no scheduler-wide lock on PostgreSQL: without it schedules are stored in
+                    // parallel instead of one at a time (firing and completing stay correct: they claim rows).
+                    store.ConfigureStore(o => o.LockOnInsert = false);
                     if (options.Clustered)
                     {
                         store.UseClustering();
