@@ -39,12 +39,15 @@ public static class TestCatalog
             {
                 new { show_id = HotShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(1), currency = "INR" },
                 new { show_id = StartedShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddMinutes(-10), currency = "INR" },
-            },
+            }.Concat(BulkShows.Select((id, i) => new { show_id = id, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(2).AddHours(i), currency = "INR" })).ToArray(),
         };
         var path = Path.Combine(directory, "catalog.json");
         File.WriteAllText(path, JsonSerializer.Serialize(doc));
         return path;
     }
+
+    /// <summary>Five more 200-seat shows, for tests that need a thousand holds.</summary>
+    public static IReadOnlyList<string> BulkShows { get; } = ["s_bulk_0", "s_bulk_1", "s_bulk_2", "s_bulk_3", "s_bulk_4"];
 
     public static IReadOnlyList<string> SeatIds { get; } =
         (from row in "ABCDEFGHIJ" from n in Enumerable.Range(1, 20) select $"{row}{n}").ToList();

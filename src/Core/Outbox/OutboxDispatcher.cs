@@ -13,7 +13,7 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
     public int BatchSize { get; set; } = 200;
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>

@@ -151,8 +151,11 @@ public static class BookingActivities
     }
 
     /// <summary>Asks the partition to expire the hold now (it checks the hold is past expiry).</summary>
-    public static void ExpireNow(BehaviorContext<BookingState> c) =>
+    public static void ExpireNow(BehaviorContext<BookingState> c)
+    {
+        c.Saga.UpdatedAt = Now(c);
         SendToPartition(c, new ExpireHolds { ShowId = c.Saga.ShowId, HoldIds = [c.Saga.HoldId], IgnorePaymentGrace = true });
+    }
 
     public static void WarnExpiring(BehaviorContext<BookingState> c) =>
         Db(c).Publish(new HoldExpiring

@@ -22,6 +22,7 @@ public static class WorkerExtensions
     {
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton<RecentlyEndedHolds>();
 
         services.AddPayments(configuration);
         services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration));

@@ -21,6 +21,7 @@ public sealed class PartitionConsumer(
     OutboxSignal outbox,
     IOptions<HoldOptions> options,
     IOptions<BookingOptions> bookings,
+    RecentlyEndedHolds ended,
     TimeProvider time,
     ILogger<PartitionConsumer> logger) :
     IConsumer<PlaceHold>,
@@ -198,30 +199,36 @@ public sealed class PartitionConsumer(
         outbox.Notify();
     }
 
+    /// <summary>
+    /// Expires the named holds once they are due, and with them every other hold of the show already due: holds
+    /// created together expire together, so one transaction ends the whole burst and the later messages find
+    /// nothing left to do.
+    /// </summary>
     public async Task Consume(ConsumeContext<ExpireHolds> context)
     {
         var m = context.Message;
+        if (ended.ContainsAll(m.HoldIds)) return; // ended already, with an earlier message of the same burst
         var ct = context.CancellationToken;
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var named = m.HoldIds;
         var ignoreGrace = m.IgnorePaymentGrace;
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.ShowId == m.ShowId && m.HoldIds.Contains(h.Id) && h.Status == HoldStatus.Active && h.ExpiresAt <= now
-                        && (ignoreGrace || h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
+            .Where(h => h.ShowId == m.ShowId && h.Status == HoldStatus.Active && h.ExpiresAt <= now
+                        && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now || (ignoreGrace && named.Contains(h.Id))))
+            .OrderBy(h => h.ExpiresAt)
             .Select(h => h.Id)
+            .Take(1000)
             .ToListAsync(ct);
-        foreach (var holdId in due)
-        {
-            await EndHoldAsync(db, holdId, HoldStatus.Expired, commandId: null, now, ct);
-        }
+        if (due.Count == 0) return;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await EndHoldsAsync(db, m.ShowId, due, HoldStatus.Expired, commandId: null, now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        if (due.Count > 0)
-        {
-            logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
-            outbox.Notify();
-        }
+        ended.AddRange(due);
+        logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
+        outbox.Notify();
     }
 
     /// <summary>
@@ -313,14 +320,17 @@ public sealed class PartitionConsumer(
     }
 
     /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>
-    static async Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct)
-    {
-        var hold = await db.Holds.FirstAsync(h => h.Id == holdId, ct);
-        if (hold.Status != HoldStatus.Active) return;
-        hold.Status = endStatus;
-        hold.EndedAt = now;
+    static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct) =>
+        EndHoldsAsync(db, showId: null, [holdId], endStatus, commandId, now, ct);
 
-        var seats = await db.ShowSeats.Where(s => s.ShowId == hold.ShowId && s.HoldId == holdId && s.Status == SeatStatus.Held).ToListAsync(ct);
+    /// <summary>Ends active holds in bulk: a few statements whatever their number.</summary>
+    static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct)
+    {
+        var holds = await db.Holds.Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
+        if (holds.Count == 0) return;
+        var ids = holds.Select(h => h.Id).ToList();
+        var show = showId ?? holds[0].ShowId;
+        var seats = await db.ShowSeats.Where(s => s.ShowId == show && s.Status == SeatStatus.Held && s.HoldId != null && ids.Contains(s.HoldId)).ToListAsync(ct);
         foreach (var seat in seats)
         {
             seat.Status = SeatStatus.Available;
@@ -329,24 +339,29 @@ public sealed class PartitionConsumer(
             seat.ExpiresAt = null;
             seat.Version++;
         }
-        await db.HoldSeats.Where(hs => hs.HoldId == holdId && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
+        await db.HoldSeats.Where(hs => ids.Contains(hs.HoldId) && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
 
-        var seatIds = SeatList.Split(hold.SeatIds);
-        if (endStatus == HoldStatus.Released)
+        foreach (var hold in holds)
         {
-            db.Publish(new HoldReleased
+            hold.Status = endStatus;
+            hold.EndedAt = now;
+            var seatIds = SeatList.Split(hold.SeatIds);
+            if (endStatus == HoldStatus.Released)
             {
-                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, CommandId = commandId,
-                ReleasedAt = new DateTimeOffset(now, TimeSpan.Zero),
-            }, now);
-        }
-        else
-        {
-            db.Publish(new HoldExpired
+                db.Publish(new HoldReleased
+                {
+                    HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, CommandId = commandId,
+                    ReleasedAt = new DateTimeOffset(now, TimeSpan.Zero),
+                }, now);
+            }
+            else
             {
-                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
-                ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
-            }, now);
+                db.Publish(new HoldExpired
+                {
+                    HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
+                    ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
+                }, now);
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace BookMyShow.Workers.Scheduling;
@@ -13,7 +15,8 @@ namespace BookMyShow.Workers.Scheduling;
 /// redelivered ScheduleMessage replaces its own trigger instead of adding a second one, and
 /// <see cref="CancelScheduledMessageConsumer"/> finds it by the same id.
 /// </summary>
-public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, ILogger<ScheduleMessageConsumer> logger) : IConsumer<ScheduleMessage>
+public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, IOptions<SchedulerOptions> options, ILogger<ScheduleMessageConsumer> logger)
+    : IConsumer<ScheduleMessage>
 {
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
     {
@@ -36,11 +39,13 @@ public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulers, ILogge
             .ForJob(ScheduledMessageJob.Key)
             .WithIdentity(ScheduledMessageJob.TriggerKeyOf(tokenId))
             .WithDescription($"{string.Join(";", command.PayloadType)} to {command.Destination}")
-            .StartAt(due)
+            // Fired ahead; the job waits for DueAt (see SchedulerOptions.FireAhead).
+            .StartAt(due - options.Value.FireAhead)
             // Late (every worker was down at the time): send as soon as a scheduler is back.
             .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .WithRetryPolicy(ScheduledMessageJob.Retry)
             .UsingJobData(ScheduledMessageJob.TokenIdKey, tokenId.ToString("D"))
+            .UsingJobData(ScheduledMessageJob.DueAtKey, due.ToString("O", CultureInfo.InvariantCulture))
             .UsingJobData(ScheduledMessageJob.DestinationKey, command.Destination.ToString())
             .UsingJobData(ScheduledMessageJob.ContentTypeKey, serializer.ContentType.ToString())
             .UsingJobData(ScheduledMessageJob.MessageTypeKey, string.Join(";", command.PayloadType))

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net.Mime;
 using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace BookMyShow.Workers.Scheduling;
@@ -20,12 +22,21 @@ namespace BookMyShow.Workers.Scheduling;
 /// 100 a second here, against 400+ this way).
 /// </para>
 /// <para>
+/// The trigger fires <see cref="SchedulerOptions.FireAhead"/> before the message's time and the job waits for it, so
+/// the store's work per message is done before the moment and a burst due together goes out together.
+/// </para>
+/// <para>
 /// A failed send throws, and the trigger's <see cref="Retry"/> policy fires it again later. The retry is stored with
 /// the trigger, so it survives a restart; a worker that dies mid-send has its firing recovered by another
 /// (RequestRecovery). Delivery is therefore at least once, always with the same MessageId.
 /// </para>
 /// </remarks>
-public sealed class ScheduledMessageJob(ISendEndpointProvider sender, TimeProvider time, ILogger<ScheduledMessageJob> logger) : IJob
+public sealed class ScheduledMessageJob(
+    ISendEndpointProvider sender,
+    ScheduledTriggerProbe triggers,
+    IOptions<SchedulerOptions> options,
+    TimeProvider time,
+    ILogger<ScheduledMessageJob> logger) : IJob
 {
     /// <summary>The Quartz group of the scheduled-message job and of its triggers, which are named by token id.</summary>
     public const string Group = "scheduled-messages";
@@ -38,6 +49,13 @@ public sealed class ScheduledMessageJob(ISendEndpointProvider sender, TimeProvid
     internal const string ContentTypeKey = "ContentType";
     internal const string MessageTypeKey = "MessageType";
     internal const string TokenIdKey = "TokenId";
+    internal const string DueAtKey = "DueAt";
+
+    /// <summary>
+    /// How long before its time a message fired ahead looks for a cancel. A cancel processed later than that does not
+    /// stop it (a saga ignores the message anyway: its scheduling token is no longer the saga's).
+    /// </summary>
+    static readonly TimeSpan CancelCheckLead = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Without end, so a message is never dropped; the wait doubles from 1 s up to a minute while the broker is away.</summary>
     public static RetryPolicy Retry { get; } = RetryPolicy.Exponential(int.MaxValue, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1));
@@ -51,13 +69,27 @@ public sealed class ScheduledMessageJob(ISendEndpointProvider sender, TimeProvid
         var destination = new Uri(Required(data, DestinationKey));
         var contentType = new ContentType(Required(data, ContentTypeKey));
         var body = Required(data, BodyKey);
+        var dueAt = DateTimeOffset.Parse(Required(data, DueAtKey), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
         try
         {
-            // The scheduler thread wakes on a timer; a message must never arrive before its time, so a wake-up a
-            // moment early waits out the rest.
-            if (context.ScheduledFireTimeUtc is { } due && due - time.GetUtcNow() is { Ticks: > 0 } early)
+            // The trigger fires ahead of the time (SchedulerOptions.FireAhead): wait for it, and check for a cancel
+            // shortly before, so that the moment itself costs no database read.
+            var untilCancelCheck = dueAt - CancelCheckLead - time.GetUtcNow();
+            if (untilCancelCheck > TimeSpan.Zero)
             {
-                await Task.Delay(early, time, cancellationToken);
+                await Task.Delay(untilCancelCheck, time, cancellationToken);
+                // A cancel while this waited deleted the trigger: nothing to send. (A firing recovered from a dead
+                // worker has no trigger row left, the recovery deleted it, and is sent.)
+                if (!context.Recovering && !await triggers.ExistsAsync(context.Trigger.Key, cancellationToken))
+                {
+                    logger.LogDebug("Scheduled message {TokenId} was cancelled before its time", tokenId);
+                    return;
+                }
+            }
+            // Timers count whole milliseconds and may wake a little early: never send before the time.
+            for (var wait = dueAt - time.GetUtcNow(); wait > TimeSpan.Zero; wait = dueAt - time.GetUtcNow())
+            {
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(1), time, cancellationToken);
             }
 
             var endpoint = await sender.GetSendEndpoint(destination);
@@ -70,6 +102,20 @@ public sealed class ScheduledMessageJob(ISendEndpointProvider sender, TimeProvid
             logger.LogWarning(ex, "Scheduled message {TokenId} to {Destination} was not sent (retry {Attempt}); Quartz will fire it again",
                 tokenId, destination, context.RetryAttempt);
             throw new JobExecutionException(ex);
+        }
+
+        // Sent. Quartz completes the firing when this returns, a database transaction per message; held back a
+        // moment, those transactions do not compete with the sends of the other messages due at the same time.
+        if (options.Value.CompletionDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(options.Value.CompletionDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: the message is out, so this firing has succeeded.
+            }
         }
     }
 

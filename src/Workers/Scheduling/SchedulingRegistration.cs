@@ -40,6 +40,8 @@ public static class SchedulingRegistration
             }
         }
 
+        var store = connectionString;
+        services.AddSingleton(sp => new ScheduledTriggerProbe(store, options.InstanceName, sp.GetRequiredService<ISchedulerFactory>()));
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(s =>
@@ -47,6 +49,9 @@ public static class SchedulingRegistration
                 s.InstanceName = options.InstanceName;
                 s.IdleWaitTime = options.IdleWaitTime;
                 s.MaxBatchSize = options.BatchSize;
+                // Jobs fired ahead wait for their time; on stop they are told, fail, and their triggers are stored for
+                // a retry (by this worker after a restart, or by another one) rather than holding the stop up.
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
             q.UseDefaultThreadPool(options.ThreadCount);
             q.AddJob<ScheduledMessageJob>(j => j.WithIdentity(ScheduledMessageJob.Key).StoreDurably().RequestRecovery()
@@ -62,7 +67,11 @@ public static class SchedulingRegistration
                     store.ConfigureStore(o => o.LockOnInsert = false);
                     if (options.Clustered)
                     {
-                        store.UseClustering();
+                        store.UseClustering(c =>
+                        {
+                            c.CheckinInterval = options.CheckinInterval;
+                            c.CheckinMisfireThreshold = options.CheckinMisfireThreshold;
+                        });
                     }
                 });
             }
@@ -72,7 +81,8 @@ public static class SchedulingRegistration
             }
             configureJobs?.Invoke(q);
         });
-        // Quartz starts its scheduler once the host has started, so after the bus; jobs still running finish on stop.
+        // Quartz starts its scheduler once the host has started, so after the bus; on stop it interrupts the jobs
+        // still running (see ShutdownJobInterruption above) and waits for them to wind up.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
@@ -84,7 +94,8 @@ public static class SchedulingRegistration
         var holds = configuration.GetSection(HoldOptions.Section).Get<HoldOptions>() ?? new HoldOptions();
         var key = new JobKey("expired-hold-sweep");
         quartz.AddJob<ExpiredHoldSweepJob>(j => j.WithIdentity(key));
-        quartz.AddTrigger(t => t.ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.SweepInterval))
+        // A stable trigger key: in the persistent store each start replaces the trigger instead of adding a copy.
+        quartz.AddTrigger(t => t.WithIdentity("expired-hold-sweep").ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.SweepInterval))
             .WithSimpleSchedule(s => s.WithInterval(holds.SweepInterval).RepeatForever()));
         return quartz;
     }

@@ -38,6 +38,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         collection.AddOptions<HoldOptions>();
         collection.AddBookingDatabase(configuration);
         collection.AddSingleton<OutboxSignal>();
+        collection.AddSingleton<RecentlyEndedHolds>();
         collection.AddMassTransitTestHarness(x => x.AddConsumer<PartitionConsumer>());
         _provider = collection.BuildServiceProvider(validateScopes: true);
 
