@@ -35,13 +35,11 @@ public static class SchedulingRegistration
             }
             if (database.ApplySchemaOnStart)
             {
-                var cs = connectionString;
-                services.AddSingleton<IHostedService>(sp => new QuartzSchemaService(cs, sp.GetRequiredService<ILogger<QuartzSchemaService>>()));
+                services.AddSingleton<IHostedService>(sp => new QuartzSchemaService(connectionString, sp.GetRequiredService<ILogger<QuartzSchemaService>>()));
             }
         }
 
-        var store = connectionString;
-        services.AddSingleton(sp => new ScheduledTriggerProbe(store, options.InstanceName, sp.GetRequiredService<ISchedulerFactory>()));
+        services.AddSingleton(sp => new ScheduledTriggerProbe(connectionString, options.InstanceName, sp.GetRequiredService<ISchedulerFactory>()));
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(s =>
