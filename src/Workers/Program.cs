@@ -3,6 +3,7 @@ using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Sagas.Booking;
 using BookMyShow.Workers.Extensions;
+using BookMyShow.Workers.Scheduling;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddBookMyShowCore();
@@ -12,6 +13,11 @@ if (args.Contains("--apply-schema"))
     // Create the schema and load the catalog, then exit: used by scripts before starting processes.
     using var schemaHost = builder.Build();
     await schemaHost.Services.GetRequiredService<SchemaInitializer>().EnsureAsync(CancellationToken.None);
+    if (builder.Configuration.GetConnectionString("Postgres") is { Length: > 0 } postgres
+        && builder.Configuration.GetValue<DatabaseProvider>("Database:Provider") == DatabaseProvider.Postgres)
+    {
+        await QuartzSchema.EnsureAsync(postgres, CancellationToken.None);
+    }
     return;
 }
 
