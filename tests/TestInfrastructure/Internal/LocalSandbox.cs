@@ -177,29 +177,28 @@ internal sealed class LocalSandbox : IDisposable
         Reaper.Remove(_removeRootKey);
     }
 
-    private void DeleteRoot()
+    private void DeleteRoot() =>
+        // A dying server may still be writing its last files: keep trying until the folder is gone, for 2 s at most.
+        SpinWait.SpinUntil(TryDeleteRoot, TimeSpan.FromSeconds(2));
+
+    private bool TryDeleteRoot()
     {
-        for (var attempt = 0; attempt < 5; attempt++)
+        try
         {
-            try
+            if (Directory.Exists(Root))
             {
-                if (Directory.Exists(Root))
-                {
-                    Directory.Delete(Root, recursive: true);
-                }
-
-                return;
-            }
-            catch (IOException)
-            {
-                // A dying server may still be writing its last files; try again.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return;
+                Directory.Delete(Root, recursive: true);
             }
 
-            Thread.Sleep(100 * (attempt + 1));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
         }
     }
 }
