@@ -85,7 +85,7 @@ public static class BookingActivities
     /// <summary>A success for an attempt that had been given up on (e.g. from a webhook): confirm if there is still time, else refund.</summary>
     public static async Task ConfirmOrRefundLatePaymentAsync(BehaviorContext<BookingState, PaymentSucceeded> c)
     {
-        if (Now(c) < (c.Saga.PaymentGraceUntil ?? c.Saga.ExpiresAt) && c.Saga.ExpiresAt > DateTime.MinValue)
+        if (Now(c) < (c.Saga.PaymentGraceUntil ?? c.Saga.ExpiresAt))
         {
             c.Saga.AttemptId = c.Message.AttemptId;
             ConfirmSeats(c);
