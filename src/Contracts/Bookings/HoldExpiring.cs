@@ -6,5 +6,9 @@ public record HoldExpiring
     public required string HoldId { get; init; }
     public required string ShowId { get; init; }
     public required string UserId { get; init; }
+    public IReadOnlyList<string> SeatIds { get; init; } = [];
+    public decimal Amount { get; init; }
+    public string Currency { get; init; } = "";
     public required DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset WarnedAt { get; init; }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
+using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +27,8 @@ public sealed class OutboxDispatcher(
     IBus bus,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
+    IOptions<MessagingOptions> messaging,
+    TimeProvider time,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     static readonly Dictionary<string, Type> Types = typeof(Contracts.Holds.PlaceHold).Assembly.GetTypes()
@@ -59,6 +63,75 @@ public sealed class OutboxDispatcher(
         }
     }
 
+    Task<Task> SendAsync(OutboxMessage row, CancellationToken ct) => row.Kind switch
+    {
+        OutboxKind.Schedule => ScheduleAsync(row, ct),
+        OutboxKind.CancelSchedule => CancelScheduleAsync(row, ct),
+        _ => SendMessageAsync(row, ct),
+    };
+
+    async Task<Task> SendMessageAsync(OutboxMessage row, CancellationToken ct)
+    {
+        var (message, type) = Read(row);
+        var messageId = row.MessageId;
+        if (row.Destination is null)
+        {
+            return bus.Publish(message, type, Pipe.Execute<PublishContext>(c => c.MessageId = messageId), ct);
+        }
+        var endpoint = await bus.GetSendEndpoint(new Uri(row.Destination));
+        return endpoint.Send(message, type, Pipe.Execute<SendContext>(c => c.MessageId = messageId), ct);
+    }
+
+    async Task<Task> ScheduleAsync(OutboxMessage row, CancellationToken ct)
+    {
+        var (message, type) = Read(row);
+        var messageId = row.MessageId;
+        var tokenId = row.ScheduleTokenId!.Value;
+        var dueAt = DateTime.SpecifyKind(row.ScheduledFor!.Value, DateTimeKind.Utc);
+        var destination = new Uri(row.Destination!);
+        if (messaging.Value.Transport == TransportKind.RabbitMq)
+        {
+            // The scheduler's contract: a ScheduleMessage whose CorrelationId is the token the saga keeps.
+            var command = (ScheduleMessage)Activator.CreateInstance(typeof(ScheduleMessageCommand<>).MakeGenericType(type), dueAt, destination, message, tokenId)!;
+            var scheduler = await bus.GetSendEndpoint(SchedulerAddress.Value);
+            return scheduler.Send(command, Pipe.Execute<SendContext<ScheduleMessage>>(c => c.MessageId = messageId), ct);
+        }
+        // In memory: the transport delays the message itself (what MassTransit's delayed scheduler does).
+        var delay = dueAt - time.GetUtcNow().UtcDateTime;
+        var endpoint = await bus.GetSendEndpoint(destination);
+        return endpoint.Send(message, type, Pipe.Execute<SendContext>(c =>
+        {
+            c.MessageId = messageId;
+            if (delay > TimeSpan.Zero) c.Delay = delay;
+            c.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
+        }), ct);
+    }
+
+    async Task<Task> CancelScheduleAsync(OutboxMessage row, CancellationToken ct)
+    {
+        if (messaging.Value.Transport != TransportKind.RabbitMq)
+        {
+            // A delayed in-memory message cannot be taken back; the saga ignores a schedule it no longer expects.
+            return Task.CompletedTask;
+        }
+        var scheduler = await bus.GetSendEndpoint(SchedulerAddress.Value);
+        var messageId = row.MessageId;
+        return scheduler.Send<CancelScheduledMessage>(new
+        {
+            CorrelationId = messageId,
+            Timestamp = row.CreatedAt,
+            TokenId = row.ScheduleTokenId!.Value,
+        }, Pipe.Execute<SendContext<CancelScheduledMessage>>(c => c.MessageId = messageId), ct);
+    }
+
+    static (object Message, Type Type) Read(OutboxMessage row)
+    {
+        if (!Types.TryGetValue(row.MessageType, out var type)) throw new UnknownMessageTypeException();
+        return (JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)!, type);
+    }
+
+    sealed class UnknownMessageTypeException : Exception;
+
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -73,30 +146,40 @@ public sealed class OutboxDispatcher(
             return 0;
         }
 
-        var sends = new List<Task>(rows.Count);
-        var ids = new List<long>(rows.Count);
+        var sends = new List<(long Id, Task Sent)>(rows.Count);
         foreach (var row in rows)
         {
-            if (!Types.TryGetValue(row.MessageType, out var type))
+            Task sent;
+            try
+            {
+                sent = await SendAsync(row, ct);
+            }
+            catch (UnknownMessageTypeException)
             {
                 logger.LogError("Outbox row {Id} has unknown message type {Type}; it stays in the table", row.Id, row.MessageType);
                 continue;
             }
-            var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.Json)!;
-            var messageId = row.MessageId;
-            ids.Add(row.Id);
-            if (row.Destination is null)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                sends.Add(bus.Publish(message, type, Pipe.Execute<PublishContext>(c => c.MessageId = messageId), ct));
+                sent = Task.FromException(ex);
             }
-            else
-            {
-                var endpoint = await bus.GetSendEndpoint(new Uri(row.Destination));
-                sends.Add(endpoint.Send(message, type, Pipe.Execute<SendContext>(c => c.MessageId = messageId), ct));
-            }
+            sends.Add((row.Id, sent));
         }
-        await Task.WhenAll(sends);
+        try
+        {
+            await Task.WhenAll(sends.Select(s => s.Sent));
+        }
+        catch
+        {
+            // Some went out, some did not (the broker went away): forget the ones that did, so that they are not
+            // sent again, and keep the rest for the next round. The dispatch loop backs off.
+            var sent = sends.Where(s => s.Sent.IsCompletedSuccessfully).Select(s => s.Id).ToList();
+            await db.Outbox.Where(o => sent.Contains(o.Id)).ExecuteDeleteAsync(CancellationToken.None);
+            await tx.CommitAsync(CancellationToken.None);
+            throw;
+        }
 
+        var ids = sends.Select(s => s.Id).ToList();
         await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return rows.Count;

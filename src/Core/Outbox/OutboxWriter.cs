@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using BookMyShow.Core.Persistence;
 using MassTransit;
@@ -9,17 +11,59 @@ public static class OutboxWriter
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static void Publish<T>(this BookingDbContext db, T message, DateTime now) where T : class =>
-        Add(db, message, destination: null, now);
+    /// <param name="messageId">
+    /// Give one derived from the message being handled (<see cref="DerivedMessageId"/>) when a redelivery of that
+    /// message could write this row again: consumers then see the same id twice and their inbox drops the copy.
+    /// </param>
+    public static void Publish<T>(this BookingDbContext db, T message, DateTime now, Guid? messageId = null) where T : class =>
+        Add(db, message, destination: null, now, messageId);
 
-    public static void Send<T>(this BookingDbContext db, T message, Uri destination, DateTime now) where T : class =>
-        Add(db, message, destination.ToString(), now);
+    public static void Send<T>(this BookingDbContext db, T message, Uri destination, DateTime now, Guid? messageId = null) where T : class =>
+        Add(db, message, destination.ToString(), now, messageId);
 
-    static void Add<T>(BookingDbContext db, T message, string? destination, DateTime now) where T : class
-    {
+    /// <summary>Hands <paramref name="message"/> to the scheduler, due at <paramref name="dueAt"/>, once the transaction commits.</summary>
+    public static void Schedule<T>(this BookingDbContext db, T message, Uri destination, DateTime dueAt, Guid tokenId, DateTime now) where T : class =>
         db.Outbox.Add(new OutboxMessage
         {
             MessageId = NewId.NextGuid(),
+            MessageType = typeof(T).FullName!,
+            Body = JsonSerializer.Serialize(message, Json),
+            Destination = destination.ToString(),
+            Kind = OutboxKind.Schedule,
+            ScheduledFor = DateTime.SpecifyKind(dueAt, DateTimeKind.Utc),
+            ScheduleTokenId = tokenId,
+            CreatedAt = now,
+        });
+
+    /// <summary>Cancels a schedule made with <see cref="Schedule{T}"/>, once the transaction commits.</summary>
+    public static void CancelSchedule(this BookingDbContext db, Uri? destination, Guid tokenId, DateTime now) =>
+        db.Outbox.Add(new OutboxMessage
+        {
+            MessageId = NewId.NextGuid(),
+            MessageType = "",
+            Body = "{}",
+            Destination = destination?.ToString(),
+            Kind = OutboxKind.CancelSchedule,
+            ScheduleTokenId = tokenId,
+            CreatedAt = now,
+        });
+
+    /// <summary>A message id that is the same every time <paramref name="consumed"/> is handled again.</summary>
+    public static Guid DerivedMessageId(Guid consumed, string purpose)
+    {
+        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(purpose.Length)];
+        consumed.TryWriteBytes(input);
+        var length = 16 + Encoding.UTF8.GetBytes(purpose, input[16..]);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(input[..length], hash);
+        return new Guid(hash[..16]);
+    }
+
+    static void Add<T>(BookingDbContext db, T message, string? destination, DateTime now, Guid? messageId) where T : class
+    {
+        db.Outbox.Add(new OutboxMessage
+        {
+            MessageId = messageId ?? NewId.NextGuid(),
             MessageType = typeof(T).FullName!,
             Body = JsonSerializer.Serialize(message, Json),
             Destination = destination,

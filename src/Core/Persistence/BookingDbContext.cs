@@ -17,6 +17,9 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
     public DbSet<HoldSeat> HoldSeats => Set<HoldSeat>();
     public DbSet<HoldRequest> HoldRequests => Set<HoldRequest>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<ShowStats> ShowStats => Set<ShowStats>();
+    public DbSet<UserContact> UserContacts => Set<UserContact>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<ConfirmRequest> ConfirmRequests => Set<ConfirmRequest>();
     public DbSet<Bookings.BookingState> BookingStates => Set<Bookings.BookingState>();
@@ -114,6 +117,24 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.ToTable("outbox_messages");
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
+        });
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(x => new { x.Consumer, x.MessageId });
+            e.HasIndex(x => x.ProcessedAt);
+        });
+        modelBuilder.Entity<ShowStats>(e =>
+        {
+            e.ToTable("show_stats");
+            e.HasKey(x => x.ShowId);
+            e.Property(x => x.Revenue).HasPrecision(14, 2);
+            e.Property(x => x.RefundedAmount).HasPrecision(14, 2);
+        });
+        modelBuilder.Entity<UserContact>(e =>
+        {
+            e.ToTable("user_contacts");
+            e.HasKey(x => x.UserId);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

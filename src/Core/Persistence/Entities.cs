@@ -197,7 +197,56 @@ public sealed class OutboxMessage
     public required string Body { get; set; }
     /// <summary>Null to publish; otherwise the address to send to.</summary>
     public string? Destination { get; set; }
+    public OutboxKind Kind { get; set; }
+    /// <summary>For <see cref="OutboxKind.Schedule"/>: when the message is due at <see cref="Destination"/>.</summary>
+    public DateTime? ScheduledFor { get; set; }
+    /// <summary>For schedules and their cancels: the token the saga keeps to cancel it.</summary>
+    public Guid? ScheduleTokenId { get; set; }
     public DateTime CreatedAt { get; set; }
+}
+
+public enum OutboxKind
+{
+    /// <summary>Publish (no destination) or send now.</summary>
+    Message = 0,
+    /// <summary>Hand the message to the scheduler, due at <see cref="OutboxMessage.ScheduledFor"/>.</summary>
+    Schedule = 1,
+    /// <summary>Cancel the schedule <see cref="OutboxMessage.ScheduleTokenId"/>.</summary>
+    CancelSchedule = 2,
+}
+
+/// <summary>A message a consumer has already handled, so a redelivery has no second effect.</summary>
+public sealed class InboxMessage
+{
+    public required string Consumer { get; set; }
+    public Guid MessageId { get; set; }
+    public DateTime ProcessedAt { get; set; }
+}
+
+/// <summary>Running totals per show, kept by the analytics consumer from booking events.</summary>
+public sealed class ShowStats
+{
+    public required string ShowId { get; set; }
+    public int HeldSeats { get; set; }
+    public int ConfirmedSeats { get; set; }
+    public int ReleasedSeats { get; set; }
+    public int ExpiredSeats { get; set; }
+    public int RefundedSeats { get; set; }
+    public int Holds { get; set; }
+    public int Bookings { get; set; }
+    public int Refunds { get; set; }
+    public decimal Revenue { get; set; }
+    public decimal RefundedAmount { get; set; }
+    public string? Currency { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Where to reach a user: the e-mail address from their token, recorded when they hold seats.</summary>
+public sealed class UserContact
+{
+    public required string UserId { get; set; }
+    public required string Email { get; set; }
+    public DateTime UpdatedAt { get; set; }
 }
 
 public static class SeatList

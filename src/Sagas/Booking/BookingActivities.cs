@@ -46,6 +46,57 @@ public static class BookingActivities
         c.Saga.Currency = m.Currency;
         c.Saga.ExpiresAt = m.ExpiresAt.UtcDateTime;
         c.Saga.UpdatedAt = Now(c);
+        Publish(c, new BookingHeld
+        {
+            HoldId = m.HoldId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency,
+            ExpiresAt = m.ExpiresAt, HeldAt = m.DecidedAt,
+        });
+    }
+
+    /// <summary>
+    /// Publishes a booking event with an id derived from the message being handled: should that message come again
+    /// and reach this step again, the copy carries the same id and consumers' inboxes drop it.
+    /// </summary>
+    static void Publish<T>(BehaviorContext<BookingState> c, T message) where T : class =>
+        Db(c).Publish(message, Now(c), OutboxWriter.DerivedMessageId(c.MessageId ?? c.Saga.CorrelationId, typeof(T).Name));
+
+    static DateTimeOffset Utc(DateTime value) => new(value, TimeSpan.Zero);
+
+    public static void Released(BehaviorContext<BookingState, HoldReleased> c)
+    {
+        c.Saga.EndReason = "RELEASED";
+        c.Saga.UpdatedAt = Now(c);
+        Publish(c, new BookingReleased
+        {
+            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
+            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ReleasedAt = c.Message.ReleasedAt,
+        });
+    }
+
+    public static void Expired(BehaviorContext<BookingState, HoldExpired> c)
+    {
+        c.Saga.EndReason = "EXPIRED";
+        c.Saga.UpdatedAt = Now(c);
+        Publish(c, new BookingExpired
+        {
+            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
+            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ExpiredAt = c.Message.ExpiredAt,
+        });
+    }
+
+    public static void Refunded(BehaviorContext<BookingState, PaymentRefunded> c)
+    {
+        c.Saga.RefundId ??= c.Message.RefundId;
+        c.Saga.UpdatedAt = Now(c);
+        Publish(c, new BookingRefunded
+        {
+            HoldId = c.Saga.HoldId,
+            // A refund of a duplicate charge: the booking itself stands.
+            BookingId = c.Saga.CurrentState == "Confirmed" ? c.Saga.BookingId : null,
+            ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
+            Amount = c.Message.Amount, Currency = c.Message.Currency, PaymentIntentId = c.Message.PaymentIntentId, RefundId = c.Message.RefundId,
+            RefundedAt = Utc(Now(c)),
+        });
     }
 
     public static void StartPayment(BehaviorContext<BookingState, ConfirmBooking> c)
@@ -158,10 +209,11 @@ public static class BookingActivities
     }
 
     public static void WarnExpiring(BehaviorContext<BookingState> c) =>
-        Db(c).Publish(new HoldExpiring
+        Publish(c, new HoldExpiring
         {
-            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, ExpiresAt = new DateTimeOffset(c.Saga.ExpiresAt, TimeSpan.Zero),
-        }, Now(c));
+            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
+            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ExpiresAt = Utc(c.Saga.ExpiresAt), WarnedAt = Utc(Now(c)),
+        });
 
     public static Task AnswerEndedAsync(BehaviorContext<BookingState> c, string attemptId, string reason, bool refunded = false)
     {

@@ -3,6 +3,7 @@ using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Sagas.Persistence;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BookMyShow.Sagas.Booking;
 
@@ -11,8 +12,11 @@ public sealed class BookingSagaEndpoints : IBusContribution
 {
     public const string Queue = "booking-saga";
 
-    public void AddConsumers(IBusRegistrationConfigurator bus) =>
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddSingleton<ISagaScopePayloads<BookingDbContext>, OutboxSchedulerPayloads>();
         bus.AddSagaStateMachine<BookingStateMachine, BookingState>().EfCoreRepository<BookingDbContext, BookingState>();
+    }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport) =>
         bus.ReceiveEndpoint(Queue, e =>

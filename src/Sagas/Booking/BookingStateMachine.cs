@@ -104,20 +104,20 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
             When(Expiration.Received, c => c.Saga.PaymentGraceUntil is not { } grace || BookingActivities.Now(c) >= grace)
                 .Then(c => BookingActivities.ExpireNow(c)),
             When(HoldExpired)
-                .Then(c => c.Saga.EndReason = "EXPIRED")
+                .Then(c => BookingActivities.Expired(c))
                 .TransitionTo(Expired),
             When(HoldReleased)
-                .Then(c => c.Saga.EndReason = "RELEASED")
+                .Then(c => BookingActivities.Released(c))
                 .Unschedule(Expiration)
                 .TransitionTo(Released));
 
         During(Held,
             When(HoldExpired)
-                .Then(c => c.Saga.EndReason = "EXPIRED")
+                .Then(c => BookingActivities.Expired(c))
                 .Unschedule(Warning)
                 .TransitionTo(Expired),
             When(HoldReleased)
-                .Then(c => c.Saga.EndReason = "RELEASED")
+                .Then(c => BookingActivities.Released(c))
                 .Unschedule(Expiration)
                 .Unschedule(Warning)
                 .TransitionTo(Released));
@@ -154,7 +154,12 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
 
         During(Refunding,
             When(PaymentRefunded)
-                .Then(c => c.Saga.RefundId = c.Message.RefundId)
+                .Then(c => BookingActivities.Refunded(c))
                 .TransitionTo(Refunded));
+
+        // The refund of a second charge for a hold already booked (or refunded): tell the user, the state stays.
+        During(Confirmed, Refunded,
+            When(PaymentRefunded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
+                .Then(c => BookingActivities.Refunded(c)));
     }
 }

@@ -14,8 +14,9 @@ namespace BookMyShow.Sagas.Persistence;
 public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
     TDbContext db,
     ConsumeContext<TMessage> message,
-    ISagaConsumeContextFactory<DbContext, TSaga> factory) :
-    ConsumeContextScope<TMessage>(message, db),
+    ISagaConsumeContextFactory<DbContext, TSaga> factory,
+    object[] payloads) :
+    ConsumeContextScope<TMessage>(message, payloads),
     SagaRepositoryContext<TSaga, TMessage>,
     IDisposable
     where TDbContext : DbContext
@@ -23,6 +24,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
     where TMessage : class
 {
     readonly SemaphoreSlim _inUse = new(1);
+    readonly object[] _payloads = payloads;
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
         factory.CreateSagaConsumeContext(db, this, instance, SagaConsumeContextMode.Add);
@@ -76,7 +78,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        factory.CreateSagaConsumeContext(db, new ConsumeContextScope<T>(consumeContext, db), instance, mode);
+        factory.CreateSagaConsumeContext(db, new ConsumeContextScope<T>(consumeContext, _payloads), instance, mode);
 
     async Task Locked(Func<Task> work, CancellationToken ct)
     {
@@ -92,6 +94,15 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
     }
 
     public void Dispose() => _inUse.Dispose();
+}
+
+/// <summary>
+/// More payloads for each message's saga consume context, bound to the message's DbContext — e.g. a message scheduler
+/// that writes to the outbox in the same transaction.
+/// </summary>
+public interface ISagaScopePayloads<in TDbContext> where TDbContext : DbContext
+{
+    IEnumerable<object> Create(TDbContext db, ConsumeContext context);
 }
 
 /// <summary>Read-only access for saga queries outside message handling (tests, diagnostics).</summary>

@@ -16,7 +16,8 @@ namespace BookMyShow.Sagas.Persistence;
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
     IDbContextFactory<TDbContext> contexts,
-    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory) :
+    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+    IEnumerable<ISagaScopePayloads<TDbContext>> scopePayloads) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>
@@ -28,7 +29,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
         await WithinTransactionAsync(db, async () =>
         {
-            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory);
+            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db, context));
             await next.Send(repositoryContext);
         }, context.CancellationToken);
     }
@@ -45,7 +46,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
                 var instance = await SagaRowLock.LoadForUpdateAsync<TSaga>(db, id, context.CancellationToken);
                 if (instance is not null) instances.Add(instance);
             }
-            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory);
+            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db, context));
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
         }, context.CancellationToken);
     }
@@ -61,6 +62,8 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await asyncMethod(new EfReadOnlySagaContext<TSaga>(db, cancellationToken));
     }
+
+    object[] Payloads(TDbContext db, ConsumeContext context) => [db, .. scopePayloads.SelectMany(p => p.Create(db, context))];
 
     public void Probe(ProbeContext context) => context.Add("persistence", "bookmyshow-efcore");
 
