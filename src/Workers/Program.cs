@@ -3,9 +3,11 @@ using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Sagas.Booking;
 using BookMyShow.Workers.Extensions;
+using BookMyShow.Workers.Operations;
 using BookMyShow.Workers.Scheduling;
 
 var builder = Host.CreateApplicationBuilder(args);
+if (await ErrorQueueCommand.TryRunAsync(args, builder.Configuration) is { } exit) return exit;
 builder.AddBookMyShowCore();
 
 if (args.Contains("--apply-schema"))
@@ -18,10 +20,11 @@ if (args.Contains("--apply-schema"))
     {
         await QuartzSchema.EnsureAsync(postgres, CancellationToken.None);
     }
-    return;
+    return 0;
 }
 
 builder.Services.AddWorkerServices(builder.Configuration);
 builder.Services.AddBookMyShowBus(builder.Configuration, [.. WorkerExtensions.WorkerBusContributions(builder.Configuration), .. BookingSagas.BusContributions()]);
 
 await builder.Build().RunAsync();
+return 0;

@@ -1,16 +1,21 @@
 using BookMyShow.Core.Messaging;
+using BookMyShow.Gateway.Notifications;
 using MassTransit;
 
 namespace BookMyShow.Gateway.Admission;
 
 /// <summary>
-/// Each gateway instance has a queue of its own bound to the decision events (fan-out), deleted when it stops.
+/// Each gateway instance has a queue of its own bound to the decision and booking events (fan-out), deleted when it stops.
 /// </summary>
 public sealed class GatewayEndpoints : IBusContribution
 {
     readonly string _queue = $"gateway-{Guid.NewGuid():N}";
 
-    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<GatewayEventsConsumer>();
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<GatewayEventsConsumer>();
+        bus.AddConsumer<UserEventsConsumer>();
+    }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport)
     {
@@ -23,6 +28,7 @@ public sealed class GatewayEndpoints : IBusContribution
             }
             e.PrefetchCount = 512;
             e.ConfigureConsumer<GatewayEventsConsumer>(context);
+            e.ConfigureConsumer<UserEventsConsumer>(context);
         });
     }
 }

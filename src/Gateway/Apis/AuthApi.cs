@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -9,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace BookMyShow.Gateway.Apis;
 
 /// <summary>The dev-token request body (documentation only).</summary>
-public sealed record DevTokenRequest(string UserId, IReadOnlyList<string>? Roles);
+public sealed record DevTokenRequest(string UserId, IReadOnlyList<string>? Roles, string? Email);
 
 public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
@@ -58,8 +59,19 @@ public static partial class AuthApi
             if (unknown.Count > 0) return Problems.BadRequest($"Unknown role(s): {string.Join(", ", unknown)}.");
         }
 
+        string? email = null;
+        if (root.TryGetProperty("email", out var emailElement) && emailElement.ValueKind != JsonValueKind.Null)
+        {
+            email = emailElement.ValueKind == JsonValueKind.String ? emailElement.GetString() : null;
+            if (email is null || email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email)
+            {
+                return Problems.BadRequest("email must be a plain e-mail address such as ana@example.com.");
+            }
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object> { ["sub"] = userId };
+        if (email is not null) claims["email"] = email;
         if (roles.Count > 0) claims["role"] = roles.ToArray();
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {

@@ -43,7 +43,7 @@ public static class HoldRequestsApi
 
     static async Task<IResult> PlaceHold(
         string show_id, HttpContext http, ShowLayouts layouts, HoldAdmission admission, HoldRequestViews views, OutcomeNotifier notifier,
-        DrainRates rates, BookingDbContext db, IOptions<HoldOptions> options, TimeProvider time)
+        DrainRates rates, BookingDbContext db, UserContacts contacts, IOptions<HoldOptions> options, TimeProvider time)
     {
         var ct = http.RequestAborted;
         var userId = http.User.UserId();
@@ -90,6 +90,8 @@ public static class HoldRequestsApi
         }
         var wait = PreferHeader.WaitOf(http.Request.Headers["Prefer"], MaxWaitSeconds);
 
+        // Before the request is queued: the hold's e-mails (expiring, expired) need the address.
+        await contacts.RememberAsync(db, http.User, userId, ct);
         var requestId = HoldAdmission.NewRequestId();
         var watchKey = OutcomeNotifier.ForRequest(requestId);
         var watched = wait > TimeSpan.Zero ? notifier.Watch(watchKey) : null; // before sending, so a fast decision is not missed

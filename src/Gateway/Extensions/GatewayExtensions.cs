@@ -5,6 +5,7 @@ using BookMyShow.Gateway.Admission;
 using BookMyShow.Gateway.Apis;
 using BookMyShow.Gateway.Auth;
 using BookMyShow.Gateway.Integration;
+using BookMyShow.Gateway.Notifications;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace BookMyShow.Gateway.Extensions;
@@ -42,6 +43,8 @@ public static class GatewayExtensions
         services.AddSingleton<OutcomeNotifier>();
         services.AddSingleton<DrainRates>();
         services.AddSingleton<HoldRequestViews>();
+        services.AddSingleton<UserEventHub>();
+        services.AddSingleton<UserContacts>();
         services.AddScoped<HoldAdmission>();
 
         IBusContribution[] contributions = gateway.Embedded
@@ -67,6 +70,8 @@ public static class GatewayExtensions
         app.MapHoldRequestsApi();
         app.MapHoldsApi();
         app.MapBookingsApi();
+        app.MapUserEventsApi();
+        app.MapOpsApi();
         app.MapStripeWebhooks();
         return app;
     }

@@ -1,6 +1,9 @@
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Outbox;
+using BookMyShow.Workers.Analytics;
 using BookMyShow.Workers.Inventory;
+using BookMyShow.Workers.Maintenance;
+using BookMyShow.Workers.Notifications;
 using BookMyShow.Workers.Payments;
 using BookMyShow.Workers.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -10,14 +13,14 @@ namespace BookMyShow.Workers.Extensions;
 
 public static class WorkerExtensions
 {
-    /// <summary>Bus contributions of the worker: the partition queues, the payment worker and the message scheduler.</summary>
+    /// <summary>Bus contributions of the worker: partition queues, payments, message scheduler, notifications and analytics.</summary>
     public static IBusContribution[] WorkerBusContributions(IConfiguration configuration)
     {
         var messaging = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
-        return [new PartitionEndpoints(messaging), new PaymentEndpoints(), new SchedulerEndpoints(messaging)];
+        return [new PartitionEndpoints(messaging), new PaymentEndpoints(), new SchedulerEndpoints(messaging), new NotificationEndpoints(configuration), new AnalyticsEndpoints()];
     }
 
-    /// <summary>The worker's services apart from the bus: outbox dispatcher, payments, scheduler and expiry sweep.</summary>
+    /// <summary>The worker's services apart from the bus: outbox dispatcher, payments, mail, scheduler, expiry sweep and cleanup.</summary>
     public static IServiceCollection AddWorkerServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
@@ -25,7 +28,9 @@ public static class WorkerExtensions
         services.AddSingleton<RecentlyEndedHolds>();
 
         services.AddPayments(configuration);
-        services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration));
+        services.AddNotifications(configuration);
+        services.AddRetention(configuration);
+        services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration).AddRetentionCleanup(configuration));
         return services;
     }
 }

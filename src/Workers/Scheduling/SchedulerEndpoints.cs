@@ -11,10 +11,10 @@ namespace BookMyShow.Workers.Scheduling;
 /// </summary>
 public sealed class SchedulerEndpoints(MessagingOptions options) : IBusContribution
 {
-    public const string Queue = "scheduler";
+    public const string Queue = SchedulerAddress.Queue;
 
     /// <summary>Where schedules are sent. The exchange, not <c>queue:</c>, which would redeclare the quorum queue.</summary>
-    public static Uri Address { get; } = new($"exchange:{Queue}");
+    public static Uri Address => SchedulerAddress.Value;
 
     public void AddConsumers(IBusRegistrationConfigurator bus)
     {

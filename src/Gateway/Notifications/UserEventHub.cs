@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace BookMyShow.Gateway.Notifications;
+
+/// <summary>
+/// The open event streams of this gateway instance, by user. Events reach every instance through its own RabbitMQ
+/// queue (<see cref="UserEventsConsumer"/>); the hub only hands them to the connections held here.
+/// </summary>
+public sealed class UserEventHub
+{
+    const int RememberedEvents = 10_000;
+    const int BufferPerConnection = 256;
+
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<UserEventView>, byte>> _streams = new();
+    readonly HashSet<Guid> _seen = [];
+    readonly Queue<Guid> _seenOrder = new();
+
+    public int ConnectionCount => _streams.Values.Sum(s => s.Count);
+
+    /// <summary>Opens a stream for one connection; dispose it when the connection ends.</summary>
+    public Subscription Subscribe(string userId)
+    {
+        // A client that stops reading loses its oldest events rather than holding up everyone else's.
+        var channel = Channel.CreateBounded<UserEventView>(new BoundedChannelOptions(BufferPerConnection)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true,
+        });
+        _streams.GetOrAdd(userId, _ => new()).TryAdd(channel, 0);
+        return new Subscription(this, userId, channel);
+    }
+
+    /// <summary>Hands the event to each of the user's connections here; false when it was already delivered (a redelivery).</summary>
+    public bool Deliver(string userId, UserEventView view)
+    {
+        lock (_seen)
+        {
+            if (!_seen.Add(view.EventId)) return false;
+            _seenOrder.Enqueue(view.EventId);
+            if (_seenOrder.Count > RememberedEvents) _seen.Remove(_seenOrder.Dequeue());
+        }
+        if (_streams.TryGetValue(userId, out var streams))
+        {
+            foreach (var channel in streams.Keys) channel.Writer.TryWrite(view);
+        }
+        return true;
+    }
+
+    void Unsubscribe(string userId, Channel<UserEventView> channel)
+    {
+        channel.Writer.TryComplete();
+        if (_streams.TryGetValue(userId, out var streams))
+        {
+            streams.TryRemove(channel, out _);
+            if (streams.IsEmpty) _streams.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<UserEventView>, byte>>(userId, streams));
+        }
+    }
+
+    public sealed class Subscription(UserEventHub hub, string userId, Channel<UserEventView> channel) : IDisposable
+    {
+        public ChannelReader<UserEventView> Events => channel.Reader;
+
+        public void Dispose() => hub.Unsubscribe(userId, channel);
+    }
+}

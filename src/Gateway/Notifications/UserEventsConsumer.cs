@@ -1,0 +1,64 @@
+using BookMyShow.Contracts.Bookings;
+using MassTransit;
+
+namespace BookMyShow.Gateway.Notifications;
+
+/// <summary>Booking events, on this gateway's own fan-out queue, pushed to the owner's open connections here.</summary>
+public sealed class UserEventsConsumer(UserEventHub hub, ILogger<UserEventsConsumer> logger) :
+    IConsumer<BookingHeld>,
+    IConsumer<BookingConfirmed>,
+    IConsumer<BookingReleased>,
+    IConsumer<BookingExpired>,
+    IConsumer<BookingRefunded>,
+    IConsumer<HoldExpiring>
+{
+    public Task Consume(ConsumeContext<BookingHeld> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "booking.held", m.HoldId, null, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.HeldAt, expiresAt: m.ExpiresAt);
+    }
+
+    public Task Consume(ConsumeContext<BookingConfirmed> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "booking.confirmed", m.HoldId, m.BookingId, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.ConfirmedAt);
+    }
+
+    public Task Consume(ConsumeContext<BookingReleased> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "booking.released", m.HoldId, null, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.ReleasedAt);
+    }
+
+    public Task Consume(ConsumeContext<BookingExpired> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "booking.expired", m.HoldId, null, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.ExpiredAt);
+    }
+
+    public Task Consume(ConsumeContext<BookingRefunded> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "booking.refunded", m.HoldId, m.BookingId, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.RefundedAt, refundId: m.RefundId);
+    }
+
+    public Task Consume(ConsumeContext<HoldExpiring> context)
+    {
+        var m = context.Message;
+        return Deliver(context, m.UserId, "hold.expiring", m.HoldId, null, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.WarnedAt, expiresAt: m.ExpiresAt);
+    }
+
+    Task Deliver(ConsumeContext context, string userId, string type, string holdId, string? bookingId, string showId, IReadOnlyList<string> seats,
+        decimal amount, string currency, DateTimeOffset occurredAt, DateTimeOffset? expiresAt = null, string? refundId = null)
+    {
+        // Without a message id there is nothing to recognise a redelivery by; our outbox always sets one.
+        var eventId = context.MessageId ?? NewId.NextGuid();
+        var delivered = hub.Deliver(userId, new UserEventView
+        {
+            EventId = eventId, Type = type, HoldId = holdId, BookingId = bookingId, ShowId = showId, SeatIds = seats, Amount = amount,
+            Currency = currency, ExpiresAt = expiresAt, RefundId = refundId, OccurredAt = occurredAt,
+        });
+        if (!delivered) logger.LogInformation("Event {MessageId} already pushed by this gateway; skipped", eventId);
+        return Task.CompletedTask;
+    }
+}

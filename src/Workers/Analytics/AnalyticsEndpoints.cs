@@ -1,0 +1,23 @@
+using BookMyShow.Core.Messaging;
+using MassTransit;
+
+namespace BookMyShow.Workers.Analytics;
+
+/// <summary>The <c>analytics</c> queue: booking events counted per show.</summary>
+public sealed class AnalyticsEndpoints : IBusContribution
+{
+    public const string Queue = "analytics";
+
+    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<ShowStatsConsumer>();
+
+    public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport) =>
+        bus.ReceiveEndpoint(Queue, e =>
+        {
+            if (e is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+            e.PrefetchCount = 64;
+            e.ConcurrentMessageLimit = 8;
+            // A database outage is waited out (about 4 minutes) before a message goes to the error queue.
+            e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+            e.ConfigureConsumer<ShowStatsConsumer>(context);
+        });
+}
