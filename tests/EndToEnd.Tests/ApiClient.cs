@@ -17,9 +17,9 @@ public sealed class ApiClient(Uri baseAddress) : IDisposable
 
     public HttpClient Http => _http;
 
-    public async Task<string> TokenAsync(string userId)
+    public async Task<string> TokenAsync(string userId, string? email = null, string[]? roles = null)
     {
-        using var response = await _http.PostAsJsonAsync("/v1/auth/dev-token", new { user_id = userId });
+        using var response = await _http.PostAsJsonAsync("/v1/auth/dev-token", new { user_id = userId, email, roles = roles ?? [] });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("access_token").GetString()!;

@@ -89,6 +89,14 @@ public sealed class Deployment : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>Runs the worker program once with <paramref name="args"/> (an operator command) and returns its exit code and output.</summary>
+    public async Task<(int Exit, string Output)> RunWorkerCommandAsync(params string[] args)
+    {
+        await using var tool = ChildProcess.StartDotnet(WorkerDll, args, _environment, name: "worker-command");
+        var exit = await tool.WaitForExitAsync(StartTimeout);
+        return (exit, tool.Tail(40));
+    }
+
     async Task StartGatewayAsync() => (Gateway, Api) = await LaunchGatewayAsync("gateway");
 
     /// <summary>Kills the gateway process (SIGKILL) and starts it again with the same settings and data.</summary>

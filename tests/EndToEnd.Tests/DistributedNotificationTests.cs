@@ -1,0 +1,267 @@
+using System.Net;
+using System.Text.Json;
+using BookMyShow.TestInfrastructure;
+using BookMyShow.TestInfrastructure.Smtp;
+using MimeKit;
+
+namespace BookMyShow.EndToEnd.Tests;
+
+/// <summary>
+/// Booking events leaving through the outbox on the distributed system (RabbitMQ, PostgreSQL, worker processes), and
+/// what people receive: e-mail over SMTP (a local sink), pushes on <c>GET /v1/users/me/events</c> on any gateway, and
+/// the operators' per-show totals.
+/// </summary>
+public sealed class DistributedNotificationTests
+{
+    static readonly TimeSpan EventWait = TimeSpan.FromSeconds(30);
+
+    static Dictionary<string, string?> MailSettings(SmtpSink sink, Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Notifications__Mail__Host"] = sink.Host,
+            ["Notifications__Mail__Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Notifications__Mail__UseTls"] = "None",
+            // The consumers' "already handled" lines are what the redelivery test waits for.
+            ["Logging__LogLevel__BookMyShow"] = "Information",
+        };
+        foreach (var (key, value) in more ?? []) settings[key] = value;
+        return settings;
+    }
+
+    static async Task<string> HoldAsync(ApiClient api, string token, params string[] seats)
+    {
+        var (status, hold, response) = await api.HoldAsync(TestCatalog.HotShow, token, seats, new Dictionary<string, string> { ["Prefer"] = "wait=10" });
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.Created, status);
+        return hold.GetProperty("hold_id").GetString()!;
+    }
+
+    static async Task<(HttpStatusCode Status, JsonElement Body)> ConfirmAsync(ApiClient api, string token, string holdId, string key)
+    {
+        var (status, body, response) = await api.SendAsync(HttpMethod.Post, "/v1/bookings/confirm", token,
+            JsonSerializer.Serialize(new { hold_id = holdId, payment_token = "pm_card_visa" }), new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        response.Dispose();
+        return (status, body);
+    }
+
+    static async Task<JsonElement> StatsAsync(ApiClient api, string operatorToken)
+    {
+        var (status, stats, response) = await api.GetAsync($"/v1/ops/shows/{TestCatalog.HotShow}/stats", operatorToken);
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.OK, status);
+        return stats;
+    }
+
+    static async Task<JsonElement> StatsWhenAsync(ApiClient api, string operatorToken, Func<JsonElement, bool> condition, TimeSpan timeout, string what)
+    {
+        JsonElement last = default;
+        await Deadline.UntilAsync(async () => condition(last = await StatsAsync(api, operatorToken)), timeout, what);
+        return last;
+    }
+
+    static string Text(MimeMessage message) => message.TextBody ?? "";
+
+    [Fact]
+    public async Task A_booking_is_mailed_pushed_and_counted_once_however_often_its_events_are_redelivered()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink));
+        var api = deployment.Api;
+        var token = await api.TokenAsync("u_mail", email: "asha@example.com");
+        var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
+        await using var push = await SseListener.ConnectAsync(api, token);
+
+        var holdId = await HoldAsync(api, token, BookedSeats);
+        await push.WaitForAsync(e => e.Any(x => x.Type == "booking.held" && x.Data.GetProperty("hold_id").GetString() == holdId), EventWait);
+        var (status, booking) = await ConfirmAsync(api, token, holdId, "k-mail");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var bookingId = booking.GetProperty("booking_id").GetString()!;
+        var amount = booking.GetProperty("total_charged").GetDecimal();
+
+        var confirmed = (await push.WaitForAsync(e => e.Any(x => x.Type == "booking.confirmed"), EventWait)).Single(x => x.Type == "booking.confirmed");
+        Assert.Equal(bookingId, confirmed.Data.GetProperty("booking_id").GetString());
+        Assert.Equal(BookedSeats, confirmed.Data.GetProperty("seat_ids").EnumerateArray().Select(s => s.GetString()));
+        var mail = (await sink.WaitForAsync(m => m.Count >= 1, EventWait)).Single();
+        Assert.Equal("asha@example.com", mail.To.Mailboxes.Single().Address);
+        Assert.Contains("Booking confirmed", mail.Subject, StringComparison.Ordinal);
+        foreach (var expected in new[] { "Opening Night", "Test Cinema", "A1", "A2", bookingId, "INR" })
+        {
+            Assert.Contains(expected, Text(mail), StringComparison.Ordinal);
+        }
+        var stats = await StatsWhenAsync(api, operatorToken, s => s.GetProperty("totals").GetProperty("bookings").GetInt32() == 1, EventWait, "the booking to be counted");
+        Assert.Equal(2, stats.GetProperty("totals").GetProperty("held_seats").GetInt32());
+        Assert.Equal(2, stats.GetProperty("totals").GetProperty("confirmed_seats").GetInt32());
+        Assert.Equal(amount, stats.GetProperty("revenue").GetProperty("confirmed").GetDecimal());
+
+        // The broker hands the same BookingConfirmed (same message id) over three more times.
+        var eventId = Guid.Parse(confirmed.Id!);
+        await EventPublisher.PublishAsync(deployment.RabbitMqUri!, "BookMyShow.Contracts.Bookings:BookingConfirmed", eventId, new
+        {
+            bookingId, holdId, showId = TestCatalog.HotShow, userId = "u_mail", seatIds = BookedSeats, amount, currency = "INR",
+            paymentIntentId = "pi_redelivered", confirmedAt = DateTimeOffset.UtcNow,
+        }, copies: 3);
+        var worker = deployment.Workers[0];
+        await Deadline.UntilAsync(() => Count(worker, $"{eventId:D} already handled by notifications-email") == 3
+                && Count(worker, $"{eventId:D} already handled by analytics") == 3
+                && Count(deployment.Gateway, $"{eventId:D} already pushed") == 3,
+            EventWait, "each copy to reach the e-mail, analytics and push consumers");
+
+        Assert.Single(sink.Messages);
+        Assert.Single(push.BookingEvents, e => e.Type == "booking.confirmed");
+        var after = await StatsAsync(api, operatorToken);
+        Assert.Equal(stats.GetProperty("totals").GetRawText(), after.GetProperty("totals").GetRawText());
+        Assert.Equal(amount, after.GetProperty("revenue").GetProperty("confirmed").GetDecimal());
+    }
+
+    static readonly string[] BookedSeats = ["A1", "A2"];
+    static readonly string[] HeldThenReleased = ["booking.held", "booking.released"];
+
+    static int Count(ChildProcess process, string text) => process.GetOutputLines().Count(l => l.Contains(text, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Two_gateways_push_a_users_events_to_their_connections_on_either_and_to_nobody_else()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1);
+        var second = await deployment.StartExtraGatewayAsync();
+        var token = await deployment.Api.TokenAsync("u_two");
+        var otherToken = await second.TokenAsync("u_other");
+        await using var onFirst = await SseListener.ConnectAsync(deployment.Api, token);
+        await using var onSecond = await SseListener.ConnectAsync(second, token);
+        await using var otherUser = await SseListener.ConnectAsync(second, otherToken);
+
+        var holdId = await HoldAsync(deployment.Api, token, "B1");
+        var (released, _, response) = await second.SendAsync(HttpMethod.Post, $"/v1/holds/{holdId}/release", token);
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.OK, released);
+
+        foreach (var listener in new[] { onFirst, onSecond })
+        {
+            var events = await listener.WaitForAsync(e => e.Any(x => x.Type == "booking.released"), EventWait);
+            Assert.Equal(HeldThenReleased, events.Where(e => e.Type.StartsWith("booking.", StringComparison.Ordinal)).Select(e => e.Type));
+            Assert.All(events.Where(e => e.Type.StartsWith("booking.", StringComparison.Ordinal)), e => Assert.Equal(holdId, e.Data.GetProperty("hold_id").GetString()));
+        }
+        Assert.Equal(onFirst.BookingEvents.Select(e => e.Id), onSecond.BookingEvents.Select(e => e.Id));
+        Assert.Empty(otherUser.BookingEvents);
+
+        var (unauthenticated, problem, noToken) = await second.GetAsync("/v1/users/me/events");
+        noToken.Dispose();
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated);
+    }
+
+    [Fact]
+    public async Task Stopping_RabbitMQ_while_bookings_are_confirmed_loses_no_event_and_doubles_none()
+    {
+        await using var servers = await TestServices.StartAsync();
+        await using var sink = await SmtpSink.StartAsync();
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new() { ["Bookings__ConfirmWait"] = "00:00:02" }), servers);
+        var api = deployment.Api;
+        var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
+        const int Users = 12;
+        var holds = new List<(string User, string Token, string HoldId)>();
+        for (var i = 0; i < Users; i++)
+        {
+            var user = $"u_outage_{i}";
+            var token = await api.TokenAsync(user, email: $"{user}@example.com");
+            holds.Add((user, token, await HoldAsync(api, token, $"C{i + 1}")));
+        }
+
+        // Everyone pays at once, as a client would: a 503 (broker unreachable) is retried with the same key, a 202
+        // (still working) is followed up with the same key too.
+        var confirms = holds.Select(h => Task.Run(() => Deadline.UntilAsync(async () =>
+        {
+            try
+            {
+                var (status, _) = await ConfirmAsync(api, h.Token, h.HoldId, "k-" + h.User);
+                return status == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(180), $"the booking of {h.User}"))).ToList();
+        await Deadline.UntilAsync(async () => await Inspect.ScalarAsync(deployment.PostgresConnectionString!, "SELECT count(*) FROM bookings") >= 2,
+            TimeSpan.FromSeconds(30), "the first bookings");
+        await servers.StopRabbitMqAsync();
+        var bookedWhileDown = await Inspect.ScalarAsync(deployment.PostgresConnectionString!, "SELECT count(*) FROM bookings");
+        await servers.StartRabbitMqAsync();
+        await Task.WhenAll(confirms);
+
+        Assert.True(bookedWhileDown < Users, $"the broker went down after all {Users} bookings; the test proves nothing");
+        var bookings = await Inspect.ScalarAsync(deployment.PostgresConnectionString!, "SELECT count(*) FROM bookings");
+        Assert.Equal(Users, bookings);
+        var mails = await sink.WaitForAsync(m => m.Count(x => (x.Subject ?? "").Contains("Booking confirmed", StringComparison.Ordinal)) >= Users, TimeSpan.FromSeconds(120));
+        var stats = await StatsWhenAsync(api, operatorToken, s => s.GetProperty("totals").GetProperty("bookings").GetInt32() >= Users,
+            TimeSpan.FromSeconds(120), "every booking to be counted");
+
+        // Every user got exactly one confirmation, and every booking was counted exactly once.
+        var confirmations = mails.Where(x => (x.Subject ?? "").Contains("Booking confirmed", StringComparison.Ordinal)).ToList();
+        Assert.Equal(holds.Select(h => $"{h.User}@example.com").Order(), confirmations.Select(m => m.To.Mailboxes.Single().Address).Order());
+        Assert.Equal(Users, stats.GetProperty("totals").GetProperty("bookings").GetInt32());
+        Assert.Equal(Users, stats.GetProperty("totals").GetProperty("confirmed_seats").GetInt32());
+        Assert.Equal(Users, stats.GetProperty("totals").GetProperty("holds").GetInt32());
+        Assert.Equal(0L, await Inspect.ScalarAsync(deployment.PostgresConnectionString!, "SELECT count(*) FROM outbox_messages"));
+    }
+
+    [Fact]
+    public async Task A_failing_mail_server_delays_mail_to_the_error_queue_without_failing_the_booking_and_a_replay_delivers_it()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        sink.FailWith(SmtpFailure.TransientReject);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new()
+        {
+            ["Notifications__EmailRetryLimit"] = "2",
+            ["Notifications__EmailRetryMinInterval"] = "00:00:00.100",
+            ["Notifications__EmailRetryMaxInterval"] = "00:00:00.200",
+        }));
+        var api = deployment.Api;
+        var token = await api.TokenAsync("u_mail_down", email: "ravi@example.com");
+        var holdId = await HoldAsync(api, token, "D1");
+
+        var (status, booking) = await ConfirmAsync(api, token, holdId, "k-mail-down");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("CONFIRMED", booking.GetProperty("status").GetString());
+
+        // One attempt and two retries, all refused; then the message waits in the error queue.
+        await Deadline.UntilAsync(async () =>
+        {
+            var (exit, output) = await deployment.RunWorkerCommandAsync("--error-queues", "notifications-email");
+            return exit == 0 && output.Contains("notifications-email_error: 1", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), "the e-mail to reach the error queue");
+        Assert.Equal(3, sink.RejectedCount);
+        Assert.Empty(sink.Messages);
+
+        sink.FailWith(SmtpFailure.None);
+        var (replayExit, replayOutput) = await deployment.RunWorkerCommandAsync("--replay-errors", "notifications-email");
+        Assert.True(replayExit == 0, replayOutput);
+        Assert.Contains("replayed 1 message", replayOutput, StringComparison.Ordinal);
+        var mail = (await sink.WaitForAsync(m => m.Count >= 1, EventWait)).Single();
+        Assert.Equal("ravi@example.com", mail.To.Mailboxes.Single().Address);
+        Assert.Contains(booking.GetProperty("booking_id").GetString()!, Text(mail), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_stats_are_for_operators_only()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1);
+        var api = deployment.Api;
+        var user = await api.TokenAsync("u_curious");
+        var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
+
+        var (forbidden, problem, r1) = await api.GetAsync($"/v1/ops/shows/{TestCatalog.HotShow}/stats", user);
+        r1.Dispose();
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden);
+        Assert.Equal(403, problem.GetProperty("status").GetInt32());
+        var (anonymous, _, r2) = await api.GetAsync($"/v1/ops/shows/{TestCatalog.HotShow}/stats");
+        r2.Dispose();
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous);
+        var (missing, _, r3) = await api.GetAsync("/v1/ops/shows/s_nope/stats", operatorToken);
+        r3.Dispose();
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        var (ok, stats, r4) = await api.GetAsync($"/v1/ops/shows/{TestCatalog.HotShow}/stats", operatorToken);
+        r4.Dispose();
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal(TestCatalog.HotShowSeats, stats.GetProperty("seats_now").GetProperty("available").GetInt32());
+        Assert.Equal(0, stats.GetProperty("totals").GetProperty("bookings").GetInt32());
+    }
+}
