@@ -102,6 +102,7 @@ public sealed class DistributedBookingTests
         await using var _ = deployment;
         await using var __ = stripe;
         var (token, holdId) = await HoldAsync(deployment.Api, "u_slow", "B1");
+        await using var push = await SseListener.ConnectAsync(deployment.Api, token);
         stripe.HangNext(1, TimeSpan.FromSeconds(7));
 
         var (status, problem) = await ConfirmAsync(deployment.Api, token, holdId, "pm_card_visa", "k-slow");
@@ -115,7 +116,16 @@ public sealed class DistributedBookingTests
         Assert.Single(stripe.SucceededCharges);
         await AssertMoneyCheckAsync(stripe, cs);
         await Deadline.UntilAsync(async () => await PaymentStateAsync(deployment.Api, token, holdId) == "REFUNDED", TimeSpan.FromSeconds(20), "the refund to be recorded");
+        // The user hears both: the hold ran out, then the money came back. (booking.held may come before or after
+        // the connection: the saga publishes it, after the hold's 201.)
+        var events = await push.WaitForAsync(e => e.Any(x => x.Type == "booking.refunded"), TimeSpan.FromSeconds(20));
+        Assert.Equal(ExpiredThenRefunded, events.Where(e => e.Type is "booking.expired" or "booking.refunded" or "booking.confirmed").Select(e => e.Type));
+        var refunded = events.Single(e => e.Type == "booking.refunded").Data;
+        Assert.Equal(stripe.Refunds.Single().RefundId, refunded.GetProperty("refund_id").GetString());
+        Assert.Equal(holdId, refunded.GetProperty("hold_id").GetString());
     }
+
+    static readonly string[] ExpiredThenRefunded = ["booking.expired", "booking.refunded"];
 
     [Fact]
     public async Task Release_while_paying_refunds_the_payment_and_answers_409()

@@ -241,6 +241,40 @@ public sealed class DistributedNotificationTests
     }
 
     [Fact]
+    public async Task An_unpaid_hold_is_warned_before_it_runs_out_then_told_it_expired_by_mail_and_push()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new()
+        {
+            ["Holds__Ttl"] = "00:00:08",
+            ["Bookings__ExpiringWarningBefore"] = "00:00:05",
+        }));
+        var api = deployment.Api;
+        var token = await api.TokenAsync("u_forgetful", email: "mina@example.com");
+        await using var push = await SseListener.ConnectAsync(api, token);
+        var (_, hold, response) = await api.HoldAsync(TestCatalog.HotShow, token, ["E5"], new Dictionary<string, string> { ["Prefer"] = "wait=10" });
+        response.Dispose();
+        var holdId = hold.GetProperty("hold_id").GetString()!;
+        var expiresAt = hold.GetProperty("expires_at").GetDateTimeOffset();
+
+        var warned = await push.WaitForAsync(e => e.Any(x => x.Type == "hold.expiring"), EventWait);
+        Assert.True(DateTimeOffset.UtcNow < expiresAt, "the warning came after the hold had already run out");
+        var warning = warned.Single(x => x.Type == "hold.expiring");
+        Assert.Equal(holdId, warning.Data.GetProperty("hold_id").GetString());
+        Assert.Equal(expiresAt, warning.Data.GetProperty("expires_at").GetDateTimeOffset());
+        var events = await push.WaitForAsync(e => e.Any(x => x.Type == "booking.expired"), EventWait);
+        Assert.Equal(ExpiringThenExpired, events.Where(e => e.Type is not ("ready" or "heartbeat")).Select(e => e.Type));
+
+        var mails = await sink.WaitForAsync(m => m.Count >= 2, EventWait);
+        Assert.All(mails, m => Assert.Equal("mina@example.com", m.To.Mailboxes.Single().Address));
+        Assert.StartsWith("Complete your booking", mails[0].Subject, StringComparison.Ordinal);
+        Assert.StartsWith("Hold expired", mails[1].Subject, StringComparison.Ordinal);
+        Assert.Contains("E5", Text(mails[0]), StringComparison.Ordinal);
+    }
+
+    static readonly string[] ExpiringThenExpired = ["booking.held", "hold.expiring", "booking.expired"];
+
+    [Fact]
     public async Task Show_stats_are_for_operators_only()
     {
         await using var deployment = await Deployment.StartDistributedAsync(workers: 1);

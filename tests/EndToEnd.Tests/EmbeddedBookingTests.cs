@@ -56,6 +56,31 @@ public sealed class EmbeddedBookingTests(EmbeddedFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_owner_is_pushed_held_and_confirmed_and_operators_see_the_booking_counted()
+    {
+        var token = await Api.TokenAsync("u_push");
+        await using var push = await SseListener.ConnectAsync(Api, token);
+        var (_, holdId) = await HoldAsync("u_push", "G5");
+        var (status, booking, response) = await ConfirmAsync(token, holdId, "pm_card_visa", "push-1");
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var events = await push.WaitForAsync(e => e.Any(x => x.Type == "booking.confirmed"), TimeSpan.FromSeconds(10));
+        Assert.Equal(HeldThenConfirmed, events.Where(e => e.Type.StartsWith("booking.", StringComparison.Ordinal)).Select(e => e.Type));
+        Assert.Equal(booking.GetProperty("booking_id").GetString(), events.Single(e => e.Type == "booking.confirmed").Data.GetProperty("booking_id").GetString());
+
+        var operatorToken = await Api.TokenAsync("ops", roles: ["operator"]);
+        await Deadline.UntilAsync(async () =>
+        {
+            var (_, stats, r) = await Api.GetAsync($"/v1/ops/shows/{TestCatalog.HotShow}/stats", operatorToken);
+            r.Dispose();
+            return stats.GetProperty("totals").GetProperty("bookings").GetInt32() >= 1 && stats.GetProperty("revenue").GetProperty("confirmed").GetDecimal() >= 250m;
+        }, TimeSpan.FromSeconds(10), "the booking to be counted");
+    }
+
+    static readonly string[] HeldThenConfirmed = ["booking.held", "booking.confirmed"];
+
+    [Fact]
     public async Task Declined_card_answers_402_keeps_the_hold_and_another_card_succeeds()
     {
         var (token, holdId) = await HoldAsync("u_decline", "G3");
