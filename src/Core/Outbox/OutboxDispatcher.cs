@@ -138,8 +138,8 @@ public sealed class OutboxDispatcher(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = options.Value.BatchSize;
         var rows = db.IsPostgres
-            ? await db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox_messages ORDER BY id LIMIT {batch} FOR UPDATE SKIP LOCKED").AsNoTracking().ToListAsync(ct)
-            : await db.Outbox.OrderBy(o => o.Id).Take(batch).AsNoTracking().ToListAsync(ct);
+            ? await db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE parked_at IS NULL ORDER BY id LIMIT {batch} FOR UPDATE SKIP LOCKED").AsNoTracking().ToListAsync(ct)
+            : await db.Outbox.Where(o => o.ParkedAt == null).OrderBy(o => o.Id).Take(batch).AsNoTracking().ToListAsync(ct);
         if (rows.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -147,6 +147,7 @@ public sealed class OutboxDispatcher(
         }
 
         var sends = new List<(long Id, Task Sent)>(rows.Count);
+        var parked = new List<long>();
         foreach (var row in rows)
         {
             Task sent;
@@ -156,7 +157,9 @@ public sealed class OutboxDispatcher(
             }
             catch (UnknownMessageTypeException)
             {
-                logger.LogError("Outbox row {Id} has unknown message type {Type}; it stays in the table", row.Id, row.MessageType);
+                // Never sendable by this build (e.g. written by a newer one): set aside so it does not block the rows after it.
+                logger.LogError("Outbox row {Id} has unknown message type {Type}; parked (parked_at set) for an operator", row.Id, row.MessageType);
+                parked.Add(row.Id);
                 continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -181,6 +184,11 @@ public sealed class OutboxDispatcher(
 
         var ids = sends.Select(s => s.Id).ToList();
         await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
+        if (parked.Count > 0)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await db.Outbox.Where(o => parked.Contains(o.Id)).ExecuteUpdateAsync(u => u.SetProperty(o => o.ParkedAt, now), ct);
+        }
         await tx.CommitAsync(ct);
         return rows.Count;
     }

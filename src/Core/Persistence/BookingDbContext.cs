@@ -117,6 +117,7 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.ToTable("outbox_messages");
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).HasFilter("parked_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");
         });
         modelBuilder.Entity<InboxMessage>(e =>
         {

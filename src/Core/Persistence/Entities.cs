@@ -203,6 +203,8 @@ public sealed class OutboxMessage
     /// <summary>For schedules and their cancels: the token the saga keeps to cancel it.</summary>
     public Guid? ScheduleTokenId { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Set when the row can never be sent (a type this build does not know); such rows are left for an operator.</summary>
+    public DateTime? ParkedAt { get; set; }
 }
 
 public enum OutboxKind
