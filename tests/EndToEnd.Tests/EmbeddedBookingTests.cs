@@ -60,7 +60,7 @@ public sealed class EmbeddedBookingTests(EmbeddedFixture fixture) : IClassFixtur
     {
         var token = await Api.TokenAsync("u_push");
         await using var push = await SseListener.ConnectAsync(Api, token);
-        var (_, holdId) = await HoldAsync("u_push", "G5");
+        var (_, holdId) = await HoldAsync("u_push", "G11");
         var (status, booking, response) = await ConfirmAsync(token, holdId, "pm_card_visa", "push-1");
         response.Dispose();
         Assert.Equal(HttpStatusCode.OK, status);
