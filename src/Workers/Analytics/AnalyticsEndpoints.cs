@@ -8,14 +8,15 @@ public sealed class AnalyticsEndpoints : IBusContribution
 {
     public const string Queue = "analytics";
 
-    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<ShowStatsConsumer>();
+    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<ShowStatsConsumer, ShowStatsConsumerDefinition>();
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport) =>
         bus.ReceiveEndpoint(Queue, e =>
         {
             if (e is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
-            e.PrefetchCount = 64;
-            e.ConcurrentMessageLimit = 8;
+            // Five event types, each batched (ShowStatsConsumerDefinition): room for a full batch of each.
+            e.PrefetchCount = 6 * ShowStatsConsumerDefinition.BatchSize;
+            e.ConcurrentMessageLimit = 5 * ShowStatsConsumerDefinition.BatchSize;
             // A database outage is waited out (about 4 minutes) before a message goes to the error queue.
             e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
             e.ConfigureConsumer<ShowStatsConsumer>(context);

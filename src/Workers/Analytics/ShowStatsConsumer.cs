@@ -8,71 +8,104 @@ using Microsoft.Extensions.Logging;
 namespace BookMyShow.Workers.Analytics;
 
 /// <summary>
-/// Keeps the per-show totals operators read at <c>GET /v1/ops/shows/{id}/stats</c>. Each event changes the totals
-/// and is recorded in the inbox in one transaction, so a redelivered event counts once.
+/// Keeps the per-show totals operators read at <c>GET /v1/ops/shows/{id}/stats</c>. Events come in batches (an
+/// on-sale or an expiry burst is thousands of events for one show): each batch records its events in the inbox and
+/// changes the totals in one transaction, so a redelivered event counts once and a burst costs a few commits.
 /// </summary>
 public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contexts, TimeProvider time, ILogger<ShowStatsConsumer> logger) :
-    IConsumer<BookingHeld>,
-    IConsumer<BookingConfirmed>,
-    IConsumer<BookingReleased>,
-    IConsumer<BookingExpired>,
-    IConsumer<BookingRefunded>
+    IConsumer<Batch<BookingHeld>>,
+    IConsumer<Batch<BookingConfirmed>>,
+    IConsumer<Batch<BookingReleased>>,
+    IConsumer<Batch<BookingExpired>>,
+    IConsumer<Batch<BookingRefunded>>
 {
     public const string InboxName = "analytics";
 
-    public Task Consume(ConsumeContext<BookingHeld> context) =>
-        ApplyAsync(context, context.Message.ShowId, context.Message.Currency, s =>
+    sealed record Change(Guid MessageId, string ShowId, string Currency, Action<ShowStats> Apply);
+
+    static Guid IdOf(ConsumeContext context) =>
+        context.MessageId ?? throw new InvalidOperationException("A booking event without a message id cannot be counted exactly once.");
+
+    public Task Consume(ConsumeContext<Batch<BookingHeld>> context) =>
+        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>
         {
             s.Holds++;
-            s.HeldSeats += context.Message.SeatIds.Count;
-        });
+            s.HeldSeats += c.Message.SeatIds.Count;
+        })), context.CancellationToken);
 
-    public Task Consume(ConsumeContext<BookingConfirmed> context) =>
-        ApplyAsync(context, context.Message.ShowId, context.Message.Currency, s =>
+    public Task Consume(ConsumeContext<Batch<BookingConfirmed>> context) =>
+        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>
         {
             s.Bookings++;
-            s.ConfirmedSeats += context.Message.SeatIds.Count;
-            s.Revenue += context.Message.Amount;
-        });
+            s.ConfirmedSeats += c.Message.SeatIds.Count;
+            s.Revenue += c.Message.Amount;
+        })), context.CancellationToken);
 
-    public Task Consume(ConsumeContext<BookingReleased> context) =>
-        ApplyAsync(context, context.Message.ShowId, context.Message.Currency, s => s.ReleasedSeats += context.Message.SeatIds.Count);
+    public Task Consume(ConsumeContext<Batch<BookingReleased>> context) =>
+        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s => s.ReleasedSeats += c.Message.SeatIds.Count)),
+            context.CancellationToken);
 
-    public Task Consume(ConsumeContext<BookingExpired> context) =>
-        ApplyAsync(context, context.Message.ShowId, context.Message.Currency, s => s.ExpiredSeats += context.Message.SeatIds.Count);
+    public Task Consume(ConsumeContext<Batch<BookingExpired>> context) =>
+        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s => s.ExpiredSeats += c.Message.SeatIds.Count)),
+            context.CancellationToken);
 
-    public Task Consume(ConsumeContext<BookingRefunded> context) =>
-        ApplyAsync(context, context.Message.ShowId, context.Message.Currency, s =>
+    public Task Consume(ConsumeContext<Batch<BookingRefunded>> context) =>
+        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>
         {
             s.Refunds++;
             // A refunded duplicate charge leaves the booking (and its seats) standing: only the money counts.
-            if (context.Message.BookingId is null) s.RefundedSeats += context.Message.SeatIds.Count;
-            s.RefundedAmount += context.Message.Amount;
-        });
+            if (c.Message.BookingId is null) s.RefundedSeats += c.Message.SeatIds.Count;
+            s.RefundedAmount += c.Message.Amount;
+        })), context.CancellationToken);
 
-    async Task ApplyAsync(ConsumeContext context, string showId, string currency, Action<ShowStats> change)
+    async Task ApplyAsync(IEnumerable<Change> batch, CancellationToken ct)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException("A booking event without a message id cannot be counted exactly once.");
-        var ct = context.CancellationToken;
+        var changes = batch.ToList();
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.TryRecordInboxAsync(InboxName, messageId, now, ct))
+        var fresh = new List<Change>(changes.Count);
+        foreach (var change in changes)
+        {
+            if (await db.TryRecordInboxAsync(InboxName, change.MessageId, now, ct)) fresh.Add(change);
+            else logger.LogInformation("Event {MessageId} already handled by {Consumer}; skipped", change.MessageId, InboxName);
+        }
+        if (fresh.Count == 0)
         {
             await tx.RollbackAsync(ct);
-            logger.LogInformation("Event {MessageId} already handled by {Consumer}; skipped", messageId, InboxName);
             return;
         }
-        // The row exists before it is locked, so concurrent first events for a show do not race on the insert.
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at) VALUES ({showId}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {currency}, {now}) ON CONFLICT (show_id) DO NOTHING",
-            ct);
+
+        // Rows exist before they are locked, so concurrent first events for a show do not race on the insert; locked
+        // in show order, so two batches never wait on each other in a circle.
+        var showIds = fresh.Select(c => c.ShowId).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var showId in showIds)
+        {
+            var currency = fresh.First(c => c.ShowId == showId).Currency;
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at) VALUES ({showId}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {currency}, {now}) ON CONFLICT (show_id) DO NOTHING",
+                ct);
+        }
         var stats = db.IsPostgres
-            ? await db.ShowStats.FromSqlInterpolated($"SELECT * FROM show_stats WHERE show_id = {showId} FOR UPDATE").SingleAsync(ct)
-            : await db.ShowStats.SingleAsync(s => s.ShowId == showId, ct);
-        change(stats);
-        stats.UpdatedAt = now;
+            ? await db.ShowStats.FromSqlInterpolated($"SELECT * FROM show_stats WHERE show_id = ANY({showIds.ToArray()}) ORDER BY show_id FOR UPDATE").ToDictionaryAsync(s => s.ShowId, ct)
+            : await db.ShowStats.Where(s => showIds.Contains(s.ShowId)).ToDictionaryAsync(s => s.ShowId, ct);
+        foreach (var change in fresh)
+        {
+            var row = stats[change.ShowId];
+            change.Apply(row);
+            row.UpdatedAt = now;
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
+}
+
+/// <summary>Batches for the analytics consumer: up to 100 events of a type, gathered for at most 20 ms.</summary>
+public sealed class ShowStatsConsumerDefinition : ConsumerDefinition<ShowStatsConsumer>
+{
+    public const int BatchSize = 100;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ShowStatsConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        consumerConfigurator.Options<BatchOptions>(o => o.SetMessageLimit(BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(1));
 }

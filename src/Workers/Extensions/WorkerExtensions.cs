@@ -26,6 +26,8 @@ public static class WorkerExtensions
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         services.AddHostedService<OutboxDispatcher>();
         services.AddSingleton<RecentlyEndedHolds>();
+        services.AddSingleton<ShowLocks>();
+        services.AddSingleton<HoldDecider>();
 
         services.AddPayments(configuration);
         services.AddNotifications(configuration);

@@ -12,157 +12,28 @@ using Microsoft.Extensions.Options;
 namespace BookMyShow.Workers.Inventory;
 
 /// <summary>
-/// The single writer of seat state for the shows of one partition. Messages arrive in order and are applied one at a
-/// time; each is one transaction that writes the seats, the hold, the request's result and the outgoing messages.
+/// The single writer of seat state for the shows of one partition, apart from hold requests (decided in batches by
+/// <see cref="PlaceHoldBatchConsumer"/>): release, expiry, payment protection and confirmation. Each message is one
+/// transaction that writes the seats, the hold and the outgoing messages, under its show's lock (<see cref="ShowLocks"/>).
 /// Every handler is idempotent: a redelivered message finds its work done and changes nothing.
 /// </summary>
 public sealed class PartitionConsumer(
+    ShowLocks locks,
     IDbContextFactory<BookingDbContext> contexts,
     OutboxSignal outbox,
-    IOptions<HoldOptions> options,
     IOptions<BookingOptions> bookings,
     RecentlyEndedHolds ended,
     TimeProvider time,
     ILogger<PartitionConsumer> logger) :
-    IConsumer<PlaceHold>,
     IConsumer<ReleaseHold>,
     IConsumer<ExpireHolds>,
     IConsumer<ProtectHoldForPayment>,
     IConsumer<ConfirmSeats>
 {
-    public const string RejectedSeatsUnavailable = "SEATS_UNAVAILABLE";
-    public const string RejectedShowUnavailable = "SHOW_NOT_ON_SALE";
-    public const string RejectedProcessingFailed = "PROCESSING_FAILED";
-
-    public async Task Consume(ConsumeContext<PlaceHold> context)
-    {
-        var m = context.Message;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["HoldRequestId"] = m.RequestId, ["ShowId"] = m.ShowId });
-        try
-        {
-            await DecideAsync(m, context.CancellationToken);
-        }
-        catch (Exception ex) when (context.GetRetryAttempt() >= 12 && ex is not OperationCanceledException)
-        {
-            // Out of retries: the request still gets its one final answer.
-            logger.LogError(ex, "Hold request failed after retries; rejecting it");
-            await RejectAfterFailureAsync(m, context.CancellationToken);
-        }
-    }
-
-    async Task DecideAsync(PlaceHold m, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
-        var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
-        if (request is null)
-        {
-            // A replayed or directly sent command: record it so its outcome can be read.
-            request = new HoldRequest
-            {
-                Id = m.RequestId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = SeatList.Join(m.SeatIds),
-                Status = RequestStatus.Queued, AdmittedAt = m.AdmittedAt.UtcDateTime,
-            };
-            db.HoldRequests.Add(request);
-        }
-        else if (request.Status != RequestStatus.Queued)
-        {
-            logger.LogDebug("Hold request already decided ({Status}); redelivery ignored", request.Status);
-            return;
-        }
-
-        var show = await db.Shows.AsNoTracking().FirstOrDefaultAsync(s => s.Id == m.ShowId, ct);
-        if (show is null || show.StartsAt <= now)
-        {
-            Reject(db, request, m, RejectedShowUnavailable, m.SeatIds, now);
-        }
-        else
-        {
-            var requested = m.SeatIds.Distinct().ToList();
-            var seats = await db.ShowSeats.Where(s => s.ShowId == m.ShowId && requested.Contains(s.SeatId)).ToDictionaryAsync(s => s.SeatId, ct);
-            var decision = HoldRules.Decide(requested, seats, now);
-            if (!decision.Granted)
-            {
-                Reject(db, request, m, RejectedSeatsUnavailable, decision.UnavailableSeatIds, now);
-            }
-            else
-            {
-                foreach (var lapsed in decision.LapsedHoldIds)
-                {
-                    await EndHoldAsync(db, lapsed, HoldStatus.Expired, commandId: null, now, ct);
-                }
-                await db.SaveChangesAsync(ct);
-                Grant(db, request, show, requested, seats, now);
-            }
-        }
-
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        outbox.Notify();
-    }
-
-    void Grant(BookingDbContext db, HoldRequest request, Show show, List<string> seatIds, Dictionary<string, ShowSeat> seats, DateTime now)
-    {
-        var holdId = "h_" + NewId.NextGuid().ToString("N");
-        var expiresAt = now + options.Value.Ttl;
-        var total = seatIds.Sum(id => seats[id].Price);
-        foreach (var id in seatIds)
-        {
-            var seat = seats[id];
-            seat.Status = SeatStatus.Held;
-            seat.HoldId = holdId;
-            seat.UserId = request.UserId;
-            seat.ExpiresAt = expiresAt;
-            seat.Version++;
-            db.HoldSeats.Add(new HoldSeat { HoldId = holdId, ShowId = show.Id, SeatId = id, Active = true });
-        }
-        db.Holds.Add(new Hold
-        {
-            Id = holdId, ShowId = show.Id, UserId = request.UserId, RequestId = request.Id, SeatIds = SeatList.Join(seatIds),
-            TotalPrice = total, Currency = show.Currency, CreatedAt = now, ExpiresAt = expiresAt, Status = HoldStatus.Active,
-        });
-        request.Status = RequestStatus.Held;
-        request.HoldId = holdId;
-        request.DecidedAt = now;
-        db.Publish(new HoldPlaced
-        {
-            RequestId = request.Id, HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds,
-            ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), TotalPrice = total, Currency = show.Currency,
-            DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
-        }, now);
-    }
-
-    static void Reject(BookingDbContext db, HoldRequest request, PlaceHold m, string reason, IReadOnlyList<string> unavailable, DateTime now)
-    {
-        request.Status = RequestStatus.Rejected;
-        request.Reason = reason;
-        request.UnavailableSeatIds = SeatList.Join(unavailable);
-        request.DecidedAt = now;
-        db.Publish(new HoldRejected
-        {
-            RequestId = request.Id, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, UnavailableSeatIds = unavailable,
-            Reason = reason, DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
-        }, now);
-    }
-
-    async Task RejectAfterFailureAsync(PlaceHold m, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
-        if (request is null || request.Status != RequestStatus.Queued) return;
-        Reject(db, request, m, RejectedProcessingFailed, [], now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        outbox.Notify();
-    }
-
     public async Task Consume(ConsumeContext<ReleaseHold> context)
     {
         var m = context.Message;
+        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
         var ct = context.CancellationToken;
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -207,6 +78,7 @@ public sealed class PartitionConsumer(
     public async Task Consume(ConsumeContext<ExpireHolds> context)
     {
         var m = context.Message;
+        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
         if (ended.ContainsAll(m.HoldIds)) return; // ended already, with an earlier message of the same burst
         var ct = context.CancellationToken;
         var now = time.GetUtcNow().UtcDateTime;
@@ -238,6 +110,7 @@ public sealed class PartitionConsumer(
     public async Task Consume(ConsumeContext<ProtectHoldForPayment> context)
     {
         var m = context.Message;
+        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
         var ct = context.CancellationToken;
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -260,6 +133,7 @@ public sealed class PartitionConsumer(
     public async Task Consume(ConsumeContext<ConfirmSeats> context)
     {
         var m = context.Message;
+        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
         var ct = context.CancellationToken;
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -320,11 +194,11 @@ public sealed class PartitionConsumer(
     }
 
     /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>
-    static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct) =>
+    internal static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct) =>
         EndHoldsAsync(db, showId: null, [holdId], endStatus, commandId, now, ct);
 
     /// <summary>Ends active holds in bulk: a few statements whatever their number.</summary>
-    static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct)
+    internal static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct)
     {
         var holds = await db.Holds.Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
         if (holds.Count == 0) return;

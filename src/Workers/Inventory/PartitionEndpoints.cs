@@ -9,7 +9,11 @@ namespace BookMyShow.Workers.Inventory;
 /// </summary>
 public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribution
 {
-    public void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<PartitionConsumer>();
+    public void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<PartitionConsumer>();
+        bus.AddConsumer<PlaceHoldBatchConsumer>();
+    }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport)
     {
@@ -18,8 +22,10 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
             bus.ReceiveEndpoint(Partitioning.QueueName(partition), e =>
             {
                 e.ConfigureConsumeTopology = false;
-                e.ConcurrentMessageLimit = 1;
-                e.PrefetchCount = options.PartitionPrefetch;
+                // Hold requests are collected into batches (the batch holds its messages until decided); every other
+                // message waits for its show's lock (ShowLocks), so each show still has one writer at a time.
+                e.ConcurrentMessageLimit = options.PartitionBatchSize + 1;
+                e.PrefetchCount = Math.Max(options.PartitionPrefetch, 2 * options.PartitionBatchSize);
                 if (e is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     rabbit.SetQuorumQueue();
@@ -29,6 +35,10 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
                 // request (about 4 minutes in all); only then does a hold request get its PROCESSING_FAILED answer.
                 e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
                 e.ConfigureConsumer<PartitionConsumer>(context);
+                e.ConfigureConsumer<PlaceHoldBatchConsumer>(context, c => c.Options<BatchOptions>(b => b
+                    .SetMessageLimit(options.PartitionBatchSize)
+                    .SetTimeLimit(options.PartitionBatchWait)
+                    .SetConcurrencyLimit(1)));
             });
         }
     }

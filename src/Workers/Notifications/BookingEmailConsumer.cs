@@ -61,6 +61,10 @@ public sealed class BookingEmailConsumer(
         var messageId = context.MessageId ?? throw new InvalidOperationException("A booking event without a message id cannot be mailed exactly once.");
         var ct = context.CancellationToken;
         await using var db = await contexts.CreateDbContextAsync(ct);
+        // Nothing to send (no address, unknown show) is nothing to remember: no transaction, no inbox row.
+        var email = await BuildAsync(db, draft, ct);
+        if (email is null) return;
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await db.TryRecordInboxAsync(InboxName, messageId, time.GetUtcNow().UtcDateTime, ct))
         {
@@ -68,12 +72,7 @@ public sealed class BookingEmailConsumer(
             logger.LogInformation("Event {MessageId} already handled by {Consumer}; skipped", messageId, InboxName);
             return;
         }
-
-        var email = await BuildAsync(db, draft, ct);
-        if (email is not null)
-        {
-            await sender.SendAsync(composer.Compose(email, mail.Value, messageId.ToString("N")), ct);
-        }
+        await sender.SendAsync(composer.Compose(email, mail.Value, messageId.ToString("N")), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -82,7 +81,7 @@ public sealed class BookingEmailConsumer(
         var contact = await db.UserContacts.AsNoTracking().FirstOrDefaultAsync(c => c.UserId == draft.UserId, ct);
         if (contact is null)
         {
-            logger.LogInformation("No e-mail address for user {UserId}; {Kind} e-mail for hold {HoldId} not sent", draft.UserId, draft.Kind, draft.HoldId);
+            logger.LogDebug("No e-mail address for user {UserId}; {Kind} e-mail for hold {HoldId} not sent", draft.UserId, draft.Kind, draft.HoldId);
             return null;
         }
         var show = await (

@@ -37,7 +37,7 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
         collection.AddSingleton<TimeProvider>(_time);
         collection.AddBookingDatabase(configuration);
         // Many at once, as on the analytics queue (ConcurrentMessageLimit 8) and more.
-        collection.AddMassTransitTestHarness(x => x.AddConsumer<ShowStatsConsumer>().Endpoint(e => e.ConcurrentMessageLimit = 20));
+        collection.AddMassTransitTestHarness(x => x.AddConsumer<ShowStatsConsumer, ShowStatsConsumerDefinition>().Endpoint(e => e.ConcurrentMessageLimit = 500));
         _provider = collection.BuildServiceProvider(validateScopes: true);
 
         await using (var db = await Contexts().CreateDbContextAsync())

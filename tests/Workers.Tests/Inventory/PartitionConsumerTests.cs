@@ -39,7 +39,13 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         collection.AddBookingDatabase(configuration);
         collection.AddSingleton<OutboxSignal>();
         collection.AddSingleton<RecentlyEndedHolds>();
-        collection.AddMassTransitTestHarness(x => x.AddConsumer<PartitionConsumer>());
+        collection.AddSingleton<ShowLocks>();
+        collection.AddSingleton<HoldDecider>();
+        collection.AddMassTransitTestHarness(x =>
+        {
+            x.AddConsumer<PartitionConsumer>();
+            x.AddConsumer<PlaceHoldBatchConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(10).SetTimeLimit(TimeSpan.FromMilliseconds(5)).SetConcurrencyLimit(1)));
+        });
         _provider = collection.BuildServiceProvider(validateScopes: true);
 
         await using (var db = await Contexts().CreateDbContextAsync())
@@ -137,7 +143,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         var second = await PlaceAsync("r_b", "u_2", "A2", "A3");
 
         Assert.Equal(RequestStatus.Rejected, second.Status);
-        Assert.Equal(PartitionConsumer.RejectedSeatsUnavailable, second.Reason);
+        Assert.Equal(HoldDecider.RejectedSeatsUnavailable, second.Reason);
         Assert.Equal("A2", second.UnavailableSeatIds);
         await using var db = await Contexts().CreateDbContextAsync();
         var a3 = await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A3");
@@ -196,13 +202,55 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_of_requests_for_one_seat_grants_the_first_in_arrival_order_and_rejects_the_rest()
+    {
+        var decider = _provider.GetRequiredService<HoldDecider>();
+        var now = _time.GetUtcNow();
+        var batch = Enumerable.Range(0, 20)
+            .Select(i => new PlaceHold { RequestId = $"r_rush_{i:00}", ShowId = ShowId, UserId = $"u_{i}", SeatIds = i % 2 == 0 ? ["B1", "B2"] : ["B2"], AdmittedAt = now })
+            .Append(new PlaceHold { RequestId = "r_rush_other_show_started", ShowId = "s_started", UserId = "u_x", SeatIds = ["B1"], AdmittedAt = now })
+            .Append(new PlaceHold { RequestId = "r_rush_00", ShowId = ShowId, UserId = "u_0", SeatIds = ["B1", "B2"], AdmittedAt = now }) // a duplicate within the batch
+            .Append(new PlaceHold { RequestId = "r_rush_b3", ShowId = ShowId, UserId = "u_b3", SeatIds = ["B3"], AdmittedAt = now })
+            .ToList();
+
+        await decider.DecideAsync(batch, CancellationToken.None);
+
+        await using var db = await Contexts().CreateDbContextAsync();
+        var requests = await db.HoldRequests.AsNoTracking().ToDictionaryAsync(r => r.Id);
+        Assert.Equal(RequestStatus.Held, requests["r_rush_00"].Status);
+        Assert.Equal(RequestStatus.Held, requests["r_rush_b3"].Status);
+        Assert.All(Enumerable.Range(1, 19), i => Assert.Equal(RequestStatus.Rejected, requests[$"r_rush_{i:00}"].Status));
+        Assert.Equal(HoldDecider.RejectedShowUnavailable, requests["r_rush_other_show_started"].Reason);
+        Assert.Equal(2, await db.Holds.CountAsync());
+        Assert.Equal(2, (await OutboxAsync<HoldPlaced>()).Count);
+        Assert.Equal(20, (await OutboxAsync<HoldRejected>()).Count);
+        var held = await db.ShowSeats.Where(s => s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.HoldId + ":" + s.SeatId).ToListAsync();
+        Assert.Equal([$"{requests["r_rush_00"].HoldId}:B1", $"{requests["r_rush_00"].HoldId}:B2", $"{requests["r_rush_b3"].HoldId}:B3"], held);
+    }
+
+    [Fact]
+    public async Task Requests_sent_one_after_another_on_the_bus_are_decided_in_arrival_order()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await _harness.Bus.Publish(new PlaceHold { RequestId = $"r_line_{i:00}", ShowId = ShowId, UserId = $"u_{i}", SeatIds = ["A5"], AdmittedAt = _time.GetUtcNow() });
+        }
+        var last = await DecidedAsync("r_line_29");
+
+        Assert.Equal(RequestStatus.Rejected, last.Status);
+        await using var db = await Contexts().CreateDbContextAsync();
+        var winner = await db.HoldRequests.AsNoTracking().SingleAsync(r => r.Status == RequestStatus.Held);
+        Assert.Equal("r_line_00", winner.Id);
+    }
+
+    [Fact]
     public async Task Request_for_a_started_show_is_rejected()
     {
         await _harness.Bus.Publish(new PlaceHold { RequestId = "r_late_show", ShowId = "s_started", UserId = "u_1", SeatIds = ["A1"], AdmittedAt = _time.GetUtcNow() });
         var request = await DecidedAsync("r_late_show");
 
         Assert.Equal(RequestStatus.Rejected, request.Status);
-        Assert.Equal(PartitionConsumer.RejectedShowUnavailable, request.Reason);
+        Assert.Equal(HoldDecider.RejectedShowUnavailable, request.Reason);
     }
 
     [Fact]

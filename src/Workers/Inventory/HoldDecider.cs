@@ -1,0 +1,156 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Outbox;
+using BookMyShow.Core.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BookMyShow.Workers.Inventory;
+
+/// <summary>
+/// Decides hold requests, in arrival order, all or nothing, several in one transaction: the seats, holds, requests'
+/// results and outgoing events of the whole batch commit together (one commit instead of one per request is what
+/// lets a partition keep up with an on-sale). A redelivered request finds its decision made and changes nothing.
+/// The caller holds the shows' locks (<see cref="ShowLocks"/>).
+/// </summary>
+public sealed class HoldDecider(
+    IDbContextFactory<BookingDbContext> contexts,
+    OutboxSignal outbox,
+    IOptions<HoldOptions> options,
+    TimeProvider time,
+    ILogger<HoldDecider> logger)
+{
+    public const string RejectedSeatsUnavailable = "SEATS_UNAVAILABLE";
+    public const string RejectedShowUnavailable = "SHOW_NOT_ON_SALE";
+    public const string RejectedProcessingFailed = "PROCESSING_FAILED";
+
+    /// <summary>Retries (about 4 minutes: a database outage is waited out) before a request is answered PROCESSING_FAILED.</summary>
+    public const int RetriesBeforeGivingUp = 12;
+
+    public async Task DecideAsync(IReadOnlyList<PlaceHold> messages, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        var requestIds = messages.Select(m => m.RequestId).Distinct().ToList();
+        var requests = await db.HoldRequests.Where(r => requestIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        var showIds = messages.Select(m => m.ShowId).Distinct().ToList();
+        var shows = await db.Shows.AsNoTracking().Where(s => showIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+        // Every seat the batch asks for, tracked: a grant changes them in memory, so later requests see it.
+        var seats = new Dictionary<string, Dictionary<string, ShowSeat>>();
+        foreach (var show in messages.GroupBy(m => m.ShowId))
+        {
+            var wanted = show.SelectMany(m => m.SeatIds).Distinct().ToList();
+            seats[show.Key] = await db.ShowSeats.Where(s => s.ShowId == show.Key && wanted.Contains(s.SeatId)).ToDictionaryAsync(s => s.SeatId, ct);
+        }
+
+        var decided = 0;
+        foreach (var m in messages)
+        {
+            if (!requests.TryGetValue(m.RequestId, out var request))
+            {
+                // A replayed or directly sent command: record it so its outcome can be read.
+                request = new HoldRequest
+                {
+                    Id = m.RequestId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = SeatList.Join(m.SeatIds),
+                    Status = RequestStatus.Queued, AdmittedAt = m.AdmittedAt.UtcDateTime,
+                };
+                db.HoldRequests.Add(request);
+                requests[m.RequestId] = request;
+            }
+            else if (request.Status != RequestStatus.Queued)
+            {
+                logger.LogDebug("Hold request {RequestId} already decided ({Status}); redelivery ignored", m.RequestId, request.Status);
+                continue;
+            }
+            decided++;
+
+            if (!shows.TryGetValue(m.ShowId, out var show) || show.StartsAt <= now)
+            {
+                Reject(db, request, m, RejectedShowUnavailable, m.SeatIds, now);
+                continue;
+            }
+            var requested = m.SeatIds.Distinct().ToList();
+            var showSeats = seats[m.ShowId];
+            var decision = HoldRules.Decide(requested, showSeats, now);
+            if (!decision.Granted)
+            {
+                Reject(db, request, m, RejectedSeatsUnavailable, decision.UnavailableSeatIds, now);
+                continue;
+            }
+            if (decision.LapsedHoldIds.Count > 0)
+            {
+                await PartitionConsumer.EndHoldsAsync(db, m.ShowId, [.. decision.LapsedHoldIds], HoldStatus.Expired, commandId: null, now, ct);
+                // The lapsed holds' seat claims are gone before the new ones are written (one active hold per seat).
+                await db.SaveChangesAsync(ct);
+            }
+            Grant(db, request, show, requested, showSeats, now);
+        }
+
+        if (decided == 0) return;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+    }
+
+    void Grant(BookingDbContext db, HoldRequest request, Show show, List<string> seatIds, Dictionary<string, ShowSeat> seats, DateTime now)
+    {
+        var holdId = "h_" + NewId.NextGuid().ToString("N");
+        var expiresAt = now + options.Value.Ttl;
+        var total = seatIds.Sum(id => seats[id].Price);
+        foreach (var id in seatIds)
+        {
+            var seat = seats[id];
+            seat.Status = SeatStatus.Held;
+            seat.HoldId = holdId;
+            seat.UserId = request.UserId;
+            seat.ExpiresAt = expiresAt;
+            seat.Version++;
+            db.HoldSeats.Add(new HoldSeat { HoldId = holdId, ShowId = show.Id, SeatId = id, Active = true });
+        }
+        db.Holds.Add(new Hold
+        {
+            Id = holdId, ShowId = show.Id, UserId = request.UserId, RequestId = request.Id, SeatIds = SeatList.Join(seatIds),
+            TotalPrice = total, Currency = show.Currency, CreatedAt = now, ExpiresAt = expiresAt, Status = HoldStatus.Active,
+        });
+        request.Status = RequestStatus.Held;
+        request.HoldId = holdId;
+        request.DecidedAt = now;
+        db.Publish(new HoldPlaced
+        {
+            RequestId = request.Id, HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds,
+            ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), TotalPrice = total, Currency = show.Currency,
+            DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
+        }, now);
+    }
+
+    static void Reject(BookingDbContext db, HoldRequest request, PlaceHold m, string reason, IReadOnlyList<string> unavailable, DateTime now)
+    {
+        request.Status = RequestStatus.Rejected;
+        request.Reason = reason;
+        request.UnavailableSeatIds = SeatList.Join(unavailable);
+        request.DecidedAt = now;
+        db.Publish(new HoldRejected
+        {
+            RequestId = request.Id, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, UnavailableSeatIds = unavailable,
+            Reason = reason, DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
+        }, now);
+    }
+
+    /// <summary>The request could not be decided (retries exhausted): it still gets its one final answer.</summary>
+    public async Task RejectAfterFailureAsync(PlaceHold m, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
+        if (request is null || request.Status != RequestStatus.Queued) return;
+        Reject(db, request, m, RejectedProcessingFailed, [], now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+    }
+}
