@@ -18,9 +18,11 @@ public sealed record AdmissionResult(AdmissionOutcome Outcome, HoldRequest? Requ
 
 /// <summary>
 /// Admits a validated hold request: records it as QUEUED, then hands PlaceHold to the show's partition and waits for
-/// the broker's confirm. Only then is the request durable and may be answered 202.
+/// the broker's confirm. Only then is the request durable and may be answered 202. Requests without an
+/// Idempotency-Key are admitted in groups (<see cref="AdmissionBatcher"/>).
 /// </summary>
-public sealed class HoldAdmission(BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, TimeProvider time, ILogger<HoldAdmission> logger)
+public sealed class HoldAdmission(
+    BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, AdmissionBatcher batcher, TimeProvider time, ILogger<HoldAdmission> logger)
 {
     public const string RejectedAdmissionFailed = "ADMISSION_FAILED";
 
@@ -28,12 +30,12 @@ public sealed class HoldAdmission(BookingDbContext db, PartitionRouter router, I
 
     public async Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds, string? idempotencyKey, CancellationToken ct)
     {
+        // Without a key there is nothing to look up or collide on: the request joins the next group commit.
+        if (idempotencyKey is null) return await batcher.AdmitAsync(requestId, showId, userId, seatIds);
+
         var seats = SeatList.Join(seatIds);
-        if (idempotencyKey is not null)
-        {
-            var existing = await FindByKeyAsync(userId, idempotencyKey, ct);
-            if (existing is not null) return Replay(existing, showId, seats);
-        }
+        var existing = await FindByKeyAsync(userId, idempotencyKey, ct);
+        if (existing is not null) return Replay(existing, showId, seats);
 
         var now = time.GetUtcNow();
         var request = new HoldRequest
@@ -51,7 +53,7 @@ public sealed class HoldAdmission(BookingDbContext db, PartitionRouter router, I
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (idempotencyKey is not null)
+        catch (DbUpdateException)
         {
             // The same key arrived twice at once and the other insert won.
             db.ChangeTracker.Clear();

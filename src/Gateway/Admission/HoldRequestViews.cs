@@ -30,11 +30,18 @@ public sealed record HoldRequestView
 }
 
 /// <summary>Reads hold requests and holds for their owner and works out queue positions.</summary>
-public sealed class HoldRequestViews(DrainRates rates, TimeProvider time)
+public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions, TimeProvider time)
 {
     /// <summary>Requests of the same show admitted before this one and not yet decided.</summary>
     public static Task<int> PositionAsync(BookingDbContext db, string showId, long seq, CancellationToken ct) =>
         db.HoldRequests.CountAsync(r => r.ShowId == showId && r.Status == RequestStatus.Queued && r.Seq < seq, ct);
+
+    /// <summary>A waiting request's view with the position (and the wait it means) filled in.</summary>
+    public HoldRequestView WithPosition(HoldRequestView view, int position) =>
+        view with { Position = position, EstimatedWaitSeconds = rates.EstimateWaitSeconds(view.ShowId, position + 1) };
+
+    /// <summary>The position of a waiting request from the shared snapshot (<see cref="QueuePositions"/>).</summary>
+    public Task<(int Position, bool Waiting)> LookupAsync(string showId, long seq, CancellationToken ct) => positions.LookupAsync(showId, seq, ct);
 
     public async Task<HoldRequestView?> FindAsync(BookingDbContext db, string requestId, string userId, CancellationToken ct)
     {
@@ -57,8 +64,7 @@ public sealed class HoldRequestViews(DrainRates rates, TimeProvider time)
         switch (request.Status)
         {
             case RequestStatus.Queued:
-                var position = await PositionAsync(db, request.ShowId, request.Seq, ct);
-                return view with { Position = position, EstimatedWaitSeconds = rates.EstimateWaitSeconds(request.ShowId, position + 1) };
+                return WithPosition(view, await positions.PositionAsync(request.ShowId, request.Seq, ct));
             case RequestStatus.Held:
                 var hold = await db.Holds.AsNoTracking().FirstAsync(h => h.Id == request.HoldId, ct);
                 return view with { Hold = ToDto(hold, time.GetUtcNow().UtcDateTime) };

@@ -185,15 +185,33 @@ public static class HoldRequestsApi
         [EnumeratorCancellation] CancellationToken ct)
     {
         HoldRequestView? last = null;
+        HoldRequest? request = null;
+        var reread = true;
+        var quietSeconds = 0;
         while (!ct.IsCancellationRequested)
         {
             var decided = notifier.Watch(OutcomeNotifier.ForRequest(requestId));
-            HoldRequestView? view;
-            await using (var db = await contexts.CreateDbContextAsync(ct))
+            HoldRequestView view;
+            if (reread || request is null || last is null)
             {
-                view = await views.FindAsync(db, requestId, userId, ct);
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+                if (request is null || request.UserId != userId) yield break;
+                view = await views.ViewAsync(db, request, ct);
+                quietSeconds = 0;
             }
-            if (view is null) yield break;
+            else
+            {
+                // Still waiting as far as this gateway heard: only the position moves, read from the shared snapshot.
+                // The snapshot not listing the request any more means it was decided: read it again.
+                var (position, waiting) = await views.LookupAsync(request.ShowId, request.Seq, ct);
+                if (!waiting)
+                {
+                    reread = true;
+                    continue;
+                }
+                view = views.WithPosition(last, position);
+            }
             // Positions only ever move forward for a waiting request.
             if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
             if (last is null || view.Status != last.Status || view.Position != last.Position)
@@ -205,10 +223,12 @@ public static class HoldRequestsApi
             try
             {
                 await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                reread = true;
             }
             catch (TimeoutException)
             {
-                // Re-read the position once a second while waiting.
+                // No decision event: refresh the position; every 10 s read the request itself in case an event was missed.
+                reread = ++quietSeconds >= 10;
             }
         }
     }

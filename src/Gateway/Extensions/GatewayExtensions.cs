@@ -43,9 +43,12 @@ public static class GatewayExtensions
         services.AddSingleton<OutcomeNotifier>();
         services.AddSingleton<DrainRates>();
         services.AddSingleton<HoldRequestViews>();
+        services.AddSingleton<QueuePositions>();
         services.AddSingleton<UserEventHub>();
         services.AddSingleton<UserContacts>();
         services.AddScoped<HoldAdmission>();
+        services.AddSingleton<AdmissionBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdmissionBatcher>());
 
         IBusContribution[] contributions = gateway.Embedded
             ? [new GatewayEndpoints(), .. EmbeddedExtensions.AddEmbeddedWorkers(services, configuration)]

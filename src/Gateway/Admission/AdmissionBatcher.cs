@@ -1,0 +1,132 @@
+using System.Threading.Channels;
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Messaging;
+using BookMyShow.Core.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace BookMyShow.Gateway.Admission;
+
+/// <summary>
+/// Group commit for hold admissions. Requests that arrive while a group is being written wait for the next one; each
+/// group costs one database transaction (the requests recorded as QUEUED), one position query per show, and one
+/// round of broker confirms for all its PlaceHold messages sent at once — instead of all of that per request.
+/// A request is answered (202) only after its own PlaceHold was confirmed by the broker.
+/// </summary>
+public sealed class AdmissionBatcher(
+    IServiceScopeFactory scopes,
+    PartitionRouter router,
+    TimeProvider time,
+    ILogger<AdmissionBatcher> logger) : BackgroundService
+{
+    const int MaxGroup = 500;
+    const int ConcurrentGroups = 4;
+
+    sealed record Pending(HoldRequest Request, IReadOnlyList<string> SeatIds, TaskCompletionSource<AdmissionResult> Done);
+
+    readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+
+    public Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds)
+    {
+        var request = new HoldRequest
+        {
+            Id = requestId, ShowId = showId, UserId = userId, SeatIds = SeatList.Join(seatIds), Status = RequestStatus.Queued,
+            AdmittedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var pending = new Pending(request, seatIds, new TaskCompletionSource<AdmissionResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending)) pending.Done.SetException(new InvalidOperationException("The gateway is stopping."));
+        return pending.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A few groups in flight at once, so one group's database write overlaps another's broker confirms.
+        await Task.WhenAll(Enumerable.Range(0, ConcurrentGroups).Select(_ => Task.Run(() => AdmitGroupsAsync(stoppingToken), CancellationToken.None)));
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
+    }
+
+    async Task AdmitGroupsAsync(CancellationToken stoppingToken)
+    {
+        var group = new List<Pending>(MaxGroup);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
+                if (group.Count == 0) continue;
+                await AdmitGroupAsync(group);
+                group.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: whatever is left is answered as not admitted.
+        }
+        foreach (var left in group) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
+    }
+
+    async Task AdmitGroupAsync(List<Pending> group)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BookingDbContext>();
+        var sender = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            db.HoldRequests.AddRange(group.Select(p => p.Request));
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The database refused the group (it is down): nobody was admitted.
+            foreach (var p in group) p.Done.TrySetException(ex);
+            return;
+        }
+
+        var written = clock.Elapsed;
+        var positions = new Dictionary<string, int>();
+        foreach (var show in group.GroupBy(p => p.Request.ShowId))
+        {
+            var ahead = await HoldRequestViews.PositionAsync(db, show.Key, show.Min(p => p.Request.Seq), CancellationToken.None);
+            foreach (var p in show.OrderBy(p => p.Request.Seq)) positions[p.Request.Id] = ahead++;
+        }
+
+        var counted = clock.Elapsed;
+        var sends = group.Select(p => router.SendAsync(sender, p.Request.ShowId, new PlaceHold
+        {
+            RequestId = p.Request.Id, ShowId = p.Request.ShowId, UserId = p.Request.UserId, SeatIds = p.SeatIds,
+            AdmittedAt = new DateTimeOffset(p.Request.AdmittedAt, TimeSpan.Zero),
+        }, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(sends);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Could not hand some of {Count} hold requests to the broker", group.Count);
+        }
+
+        logger.LogDebug("Admission group of {Count}: database {Database:0.0} ms, positions {Positions:0.0} ms, broker {Broker:0.0} ms",
+            group.Count, written.TotalMilliseconds, (counted - written).TotalMilliseconds, (clock.Elapsed - counted).TotalMilliseconds);
+        var failed = new List<string>();
+        for (var i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            if (sends[i].IsCompletedSuccessfully) p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.Admitted, p.Request, positions[p.Request.Id]));
+            else failed.Add(p.Request.Id);
+        }
+        if (failed.Count == 0) return;
+
+        // Not on the queue: answered as rejected now, so nobody waits for a decision that will never come.
+        await db.HoldRequests.Where(r => failed.Contains(r.Id) && r.Status == RequestStatus.Queued)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, RequestStatus.Rejected)
+                .SetProperty(r => r.Reason, HoldAdmission.RejectedAdmissionFailed)
+                .SetProperty(r => r.DecidedAt, time.GetUtcNow().UtcDateTime), CancellationToken.None);
+        foreach (var p in group.Where(p => failed.Contains(p.Request.Id)))
+        {
+            p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.BrokerUnavailable, p.Request, 0));
+        }
+    }
+}
