@@ -23,7 +23,7 @@ public sealed class DistributedBookingTests
             ["Payments__Timeout"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? []) all[key] = value;
-        return (await Deployment.StartDistributedAsync(workers: 1, all, servers), stripe);
+        return (await Deployment.StartDistributedAsync(workers: 1, all, servers, catalogFile: TestCatalog.FilePath), stripe);
     }
 
     static async Task<(string Token, string HoldId)> HoldAsync(ApiClient api, string user, params string[] seats)

@@ -24,7 +24,7 @@ public sealed class DistributedExpiryTests(ITestOutputHelper output)
     [Fact]
     public async Task Thousand_holds_expire_no_earlier_than_their_time_and_p99_within_a_second()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:15")));
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:15")), catalogFile: TestCatalog.FilePath);
         var token = await deployment.Api.TokenAsync("u_bulk");
         var requests = TestCatalog.BulkShows.SelectMany(show => TestCatalog.SeatIds.Select(seat => (show, seat))).ToList();
         var holds = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -66,7 +66,7 @@ public sealed class DistributedExpiryTests(ITestOutputHelper output)
     [Fact]
     public async Task Expiry_survives_a_restart_of_every_process()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:12")));
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:12")), catalogFile: TestCatalog.FilePath);
         var token = await deployment.Api.TokenAsync("u_restart");
         var (_, hold, response) = await deployment.Api.HoldAsync(TestCatalog.HotShow, token, ["J1", "J2"], new Dictionary<string, string> { ["Prefer"] = "wait=10" });
         response.Dispose();
@@ -96,7 +96,7 @@ public sealed class DistributedExpiryTests(ITestOutputHelper output)
     [Fact]
     public async Task Hold_expiring_warning_fires_the_configured_time_before_expiry()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:06"), ("Bookings__ExpiringWarningBefore", "00:00:04")));
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, With(("Holds__Ttl", "00:00:06"), ("Bookings__ExpiringWarningBefore", "00:00:04")), catalogFile: TestCatalog.FilePath);
         await using var warnings = await WarningTap.StartAsync(deployment.RabbitMqUri!);
         var token = await deployment.Api.TokenAsync("u_warn");
         var (_, hold, response) = await deployment.Api.HoldAsync(TestCatalog.HotShow, token, ["I1"], new Dictionary<string, string> { ["Prefer"] = "wait=10" });

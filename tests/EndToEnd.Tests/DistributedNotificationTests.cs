@@ -66,7 +66,7 @@ public sealed class DistributedNotificationTests
     public async Task A_booking_is_mailed_pushed_and_counted_once_however_often_its_events_are_redelivered()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink));
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink), catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var token = await api.TokenAsync("u_mail", email: "asha@example.com");
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
@@ -122,7 +122,7 @@ public sealed class DistributedNotificationTests
     [Fact]
     public async Task Two_gateways_push_a_users_events_to_their_connections_on_either_and_to_nobody_else()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, catalogFile: TestCatalog.FilePath);
         var second = await deployment.StartExtraGatewayAsync();
         var token = await deployment.Api.TokenAsync("u_two");
         var otherToken = await second.TokenAsync("u_other");
@@ -154,7 +154,7 @@ public sealed class DistributedNotificationTests
     {
         await using var servers = await TestServices.StartAsync();
         await using var sink = await SmtpSink.StartAsync();
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new() { ["Bookings__ConfirmWait"] = "00:00:02" }), servers);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new() { ["Bookings__ConfirmWait"] = "00:00:02" }), servers, catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
         const int Users = 12;
@@ -213,7 +213,7 @@ public sealed class DistributedNotificationTests
             ["Notifications__EmailRetryLimit"] = "2",
             ["Notifications__EmailRetryMinInterval"] = "00:00:00.100",
             ["Notifications__EmailRetryMaxInterval"] = "00:00:00.200",
-        }));
+        }), catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var token = await api.TokenAsync("u_mail_down", email: "ravi@example.com");
         var holdId = await HoldAsync(api, token, "D1");
@@ -248,7 +248,7 @@ public sealed class DistributedNotificationTests
         {
             ["Holds__Ttl"] = "00:00:08",
             ["Bookings__ExpiringWarningBefore"] = "00:00:05",
-        }));
+        }), catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var token = await api.TokenAsync("u_forgetful", email: "mina@example.com");
         await using var push = await SseListener.ConnectAsync(api, token);
@@ -277,7 +277,7 @@ public sealed class DistributedNotificationTests
     [Fact]
     public async Task Show_stats_are_for_operators_only()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var user = await api.TokenAsync("u_curious");
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);

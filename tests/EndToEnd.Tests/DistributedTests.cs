@@ -10,7 +10,7 @@ public sealed class DistributedTests
     [Fact]
     public async Task Race_with_two_workers_never_double_holds_and_answers_every_request_once()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 2);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 2, catalogFile: TestCatalog.FilePath);
         await using var tap = await DecisionTap.StartAsync(deployment.RabbitMqUri!);
         var plan = HotShowRace.Plan(users: 500, requests: 2000, seed: 11);
         var tokens = await HotShowRace.TokensAsync(deployment.Api, plan.Select(r => r.UserId));
@@ -29,7 +29,7 @@ public sealed class DistributedTests
     [Fact]
     public async Task Standby_worker_takes_over_when_the_active_one_is_killed_with_a_thousand_requests_queued()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 2);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 2, catalogFile: TestCatalog.FilePath);
         var active = deployment.Workers[0]; // first to subscribe: the single active consumer of every partition
         var standby = deployment.Workers[1];
         var cs = deployment.PostgresConnectionString!;
@@ -61,7 +61,7 @@ public sealed class DistributedTests
         {
             ["Holds__Ttl"] = "00:00:03",
             ["Holds__SweepInterval"] = "00:00:01",
-        });
+        }, catalogFile: TestCatalog.FilePath);
         var other = await deployment.StartExtraGatewayAsync();
         var token = await deployment.Api.TokenAsync("u_multi");
 

@@ -8,7 +8,7 @@ public sealed class EmbeddedFixture : IAsyncLifetime
 {
     public Deployment Deployment { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Deployment = await Deployment.StartEmbeddedAsync();
+    public async Task InitializeAsync() => Deployment = await Deployment.StartEmbeddedAsync(catalogFile: TestCatalog.FilePath);
 
     public async Task DisposeAsync() => await Deployment.DisposeAsync();
 }

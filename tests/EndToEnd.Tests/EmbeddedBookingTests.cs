@@ -161,7 +161,7 @@ public sealed class EmbeddedExpiryTests
     [Fact]
     public async Task Unpaid_hold_expires_at_its_time_and_then_answers_410()
     {
-        await using var deployment = await Deployment.StartEmbeddedAsync(new Dictionary<string, string?> { ["Holds__Ttl"] = "00:00:03" });
+        await using var deployment = await Deployment.StartEmbeddedAsync(new Dictionary<string, string?> { ["Holds__Ttl"] = "00:00:03" }, catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var token = await api.TokenAsync("u_expire");
         var (_, hold, r) = await api.HoldAsync(TestCatalog.HotShow, token, ["H1", "H2"], new Dictionary<string, string> { ["Prefer"] = "wait=5" });

@@ -9,7 +9,7 @@ public sealed class EmbeddedRaceTests
     [Fact]
     public async Task Two_thousand_requests_from_500_users_for_200_seats_never_double_hold()
     {
-        await using var deployment = await Deployment.StartEmbeddedAsync();
+        await using var deployment = await Deployment.StartEmbeddedAsync(catalogFile: TestCatalog.FilePath);
         var plan = HotShowRace.Plan(users: 500, requests: 2000, seed: 7);
         var tokens = await HotShowRace.TokensAsync(deployment.Api, plan.Select(r => r.UserId));
 
@@ -22,7 +22,7 @@ public sealed class EmbeddedRaceTests
     [Fact]
     public async Task Requests_queued_when_the_process_is_killed_are_decided_after_restart()
     {
-        await using var deployment = await Deployment.StartEmbeddedAsync();
+        await using var deployment = await Deployment.StartEmbeddedAsync(catalogFile: TestCatalog.FilePath);
         var plan = HotShowRace.Plan(users: 200, requests: 3000, seed: 5);
         var tokens = await HotShowRace.TokensAsync(deployment.Api, plan.Select(r => r.UserId));
 

@@ -9,6 +9,14 @@ public static class TestCatalog
     public const string StartedShow = "s_started";
     public const int HotShowSeats = 200;
 
+    /// <summary>
+    /// The catalog file every deployment of this test process loads, written once into the test output folder
+    /// (show times relative to the first use).
+    /// </summary>
+    public static string FilePath => LazyFilePath.Value;
+
+    static readonly Lazy<string> LazyFilePath = new(() => Write(AppContext.BaseDirectory));
+
     public static string Write(string directory)
     {
         var now = DateTimeOffset.UtcNow;

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace BookMyShow.EndToEnd.Tests;
+namespace BookMyShow.TestInfrastructure;
 
 /// <summary>A thin HTTP client for the gateway's API, as a user would call it.</summary>
 public sealed class ApiClient(Uri baseAddress) : IDisposable

@@ -1,9 +1,12 @@
 using System.Net;
-using BookMyShow.TestInfrastructure;
 
-namespace BookMyShow.EndToEnd.Tests;
+namespace BookMyShow.TestInfrastructure;
 
-/// <summary>The system as real processes: one embedded gateway, or a gateway and workers on RabbitMQ and PostgreSQL.</summary>
+/// <summary>
+/// The system as real processes: one embedded gateway, or a gateway and workers on RabbitMQ and PostgreSQL.
+/// Used by the end-to-end tests and the benchmarks; runs the Gateway and Workers builds of the same configuration
+/// (Debug or Release) as the calling assembly.
+/// </summary>
 public sealed class Deployment : IAsyncDisposable
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
@@ -21,8 +24,11 @@ public sealed class Deployment : IAsyncDisposable
     /// <summary>The embedded mode's SQLite database.</summary>
     public string? SqliteConnectionString { get; private set; }
     public Uri? RabbitMqUri { get; private set; }
+    /// <summary>The settings every process of this deployment starts with (environment variables).</summary>
+    public IReadOnlyDictionary<string, string?> Environment => _environment;
 
-    public static async Task<Deployment> StartEmbeddedAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="catalogFile">The catalog JSON loaded into the empty database; null: the product's demo catalog.</param>
+    public static async Task<Deployment> StartEmbeddedAsync(IDictionary<string, string?>? settings = null, string? catalogFile = null)
     {
         var deployment = new Deployment();
         deployment._environment["Gateway__Embedded"] = "true";
@@ -31,12 +37,14 @@ public sealed class Deployment : IAsyncDisposable
         deployment.SqliteConnectionString = $"Data Source={Path.Combine(deployment._directory, "bookmyshow.db")}";
         deployment._environment["ConnectionStrings__Sqlite"] = deployment.SqliteConnectionString;
         deployment._environment["Auth__DevTokens"] = "true";
-        deployment.Apply(settings);
+        deployment.Apply(settings, catalogFile);
         await deployment.StartGatewayAsync();
         return deployment;
     }
 
-    public static async Task<Deployment> StartDistributedAsync(int workers, IDictionary<string, string?>? settings = null, TestServices? servers = null)
+    /// <param name="catalogFile">The catalog JSON loaded into the empty database; null: the product's demo catalog.</param>
+    public static async Task<Deployment> StartDistributedAsync(
+        int workers, IDictionary<string, string?>? settings = null, TestServices? servers = null, string? catalogFile = null)
     {
         var services = servers ?? await TestServices.Shared;
         var deployment = new Deployment
@@ -51,7 +59,7 @@ public sealed class Deployment : IAsyncDisposable
         deployment._environment["ConnectionStrings__RabbitMq"] = deployment.RabbitMqUri.ToString();
         deployment._environment["Auth__SigningKey"] = SigningKey;
         deployment._environment["Auth__DevTokens"] = "true";
-        deployment.Apply(settings);
+        deployment.Apply(settings, catalogFile);
 
         // Schema first, as scripts/run-distributed.sh does, then the processes.
         await using (var schema = ChildProcess.StartDotnet(WorkerDll, ["--apply-schema"], deployment._environment, name: "schema"))
@@ -64,11 +72,11 @@ public sealed class Deployment : IAsyncDisposable
         return deployment;
     }
 
-    void Apply(IDictionary<string, string?>? settings)
+    void Apply(IDictionary<string, string?>? settings, string? catalogFile)
     {
         _environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         _environment["DOTNET_ENVIRONMENT"] = "Production";
-        _environment["Catalog__File"] = TestCatalog.Write(_directory);
+        if (catalogFile is not null) _environment["Catalog__File"] = Path.GetFullPath(catalogFile);
         _environment["Logging__LogLevel__Default"] = "Warning";
         _environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _environment[key] = value;
@@ -173,9 +181,9 @@ public sealed class Deployment : IAsyncDisposable
     /// <summary>Debug or Release: the same as this test assembly was built with.</summary>
     static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    static string GatewayDll => Path.Combine(RepoRoot, "src", "Gateway", "bin", Configuration, "net10.0", "BookMyShow.Gateway.dll");
+    public static string GatewayDll => Path.Combine(RepoRoot, "src", "Gateway", "bin", Configuration, "net10.0", "BookMyShow.Gateway.dll");
 
-    static string WorkerDll => Path.Combine(RepoRoot, "src", "Workers", "bin", Configuration, "net10.0", "BookMyShow.Workers.dll");
+    public static string WorkerDll => Path.Combine(RepoRoot, "src", "Workers", "bin", Configuration, "net10.0", "BookMyShow.Workers.dll");
 
     static string FindRepoRoot()
     {
