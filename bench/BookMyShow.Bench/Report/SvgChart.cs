@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace BookMyShow.Bench.Report;
+
+/// <summary>A line chart written as SVG by hand: series of points, axes with round ticks, a legend, vertical markers.</summary>
+public sealed class SvgChart(string title, string xLabel, string yLabel)
+{
+    const int Width = 900, Height = 460, Left = 80, Right = 230, Top = 40, Bottom = 60;
+    static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"];
+
+    readonly List<(string Name, IReadOnlyList<(double X, double Y)> Points, bool Dashed, bool Steps)> _series = [];
+    readonly List<(double X, string Label)> _markers = [];
+    readonly List<(double From, double To, string Label)> _bands = [];
+
+    public bool LogX { get; init; }
+    public double? YMax { get; init; }
+
+    public SvgChart Line(string name, IEnumerable<(double X, double Y)> points, bool dashed = false, bool steps = false)
+    {
+        _series.Add((name, points.ToList(), dashed, steps));
+        return this;
+    }
+
+    public SvgChart Marker(double x, string label)
+    {
+        _markers.Add((x, label));
+        return this;
+    }
+
+    public SvgChart Band(double from, double to, string label)
+    {
+        _bands.Add((from, to, label));
+        return this;
+    }
+
+    public void Save(string path) => File.WriteAllText(path, Render());
+
+    public string Render()
+    {
+        var all = _series.SelectMany(s => s.Points).Where(p => !LogX || p.X > 0).ToList();
+        var xs = all.Select(p => p.X).Concat(_markers.Select(m => m.X)).Concat(_bands.SelectMany(b => new[] { b.From, b.To })).ToList();
+        double xMin = xs.Count > 0 ? xs.Min() : 0, xMax = xs.Count > 0 ? xs.Max() : 1;
+        if (!LogX) xMin = Math.Min(0, xMin);
+        if (xMax <= xMin) xMax = xMin + 1;
+        var yMax = YMax ?? (all.Count > 0 ? all.Max(p => p.Y) : 1);
+        if (yMax <= 0) yMax = 1;
+        var (yTicks, yTop) = NiceTicks(0, yMax);
+        double[] xTicks;
+        if (LogX)
+        {
+            xMin = Math.Pow(10, Math.Floor(Math.Log10(Math.Max(xMin, 1e-3))));
+            xMax = Math.Pow(10, Math.Ceiling(Math.Log10(xMax)));
+            var ticks = new List<double>();
+            for (var t = xMin; t <= xMax * 1.0001; t *= 10) ticks.Add(t);
+            xTicks = [.. ticks];
+        }
+        else
+        {
+            (xTicks, xMax) = NiceTicks(xMin, xMax);
+        }
+
+        double PlotW = Width - Left - Right, PlotH = Height - Top - Bottom;
+        double X(double x) => Left + PlotW * (LogX ? (Math.Log10(Math.Max(x, xMin)) - Math.Log10(xMin)) / (Math.Log10(xMax) - Math.Log10(xMin)) : (x - xMin) / (xMax - xMin));
+        double Y(double y) => Top + PlotH * (1 - Math.Clamp(y / yTop, 0, 1.02));
+
+        var svg = new StringBuilder();
+        svg.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n"));
+        svg.Append(Inv($"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n"));
+        svg.Append(Inv($"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Esc(title)}</text>\n"));
+        foreach (var (from, to, label) in _bands)
+        {
+            svg.Append(Inv($"<rect x=\"{X(from):0.#}\" y=\"{Top}\" width=\"{Math.Max(1, X(to) - X(from)):0.#}\" height=\"{PlotH:0.#}\" fill=\"#f4e3b5\" opacity=\"0.6\"/>\n"));
+            svg.Append(Inv($"<text x=\"{X(from) + 4:0.#}\" y=\"{Top + 14}\" fill=\"#8a6d1d\">{Esc(label)}</text>\n"));
+        }
+        foreach (var t in yTicks)
+        {
+            svg.Append(Inv($"<line x1=\"{Left}\" x2=\"{Left + PlotW:0.#}\" y1=\"{Y(t):0.#}\" y2=\"{Y(t):0.#}\" stroke=\"#e5e5e5\"/>\n"));
+            svg.Append(Inv($"<text x=\"{Left - 6}\" y=\"{Y(t) + 4:0.#}\" text-anchor=\"end\">{Label(t)}</text>\n"));
+        }
+        foreach (var t in xTicks)
+        {
+            svg.Append(Inv($"<line x1=\"{X(t):0.#}\" x2=\"{X(t):0.#}\" y1=\"{Top}\" y2=\"{Top + PlotH:0.#}\" stroke=\"#f0f0f0\"/>\n"));
+            svg.Append(Inv($"<text x=\"{X(t):0.#}\" y=\"{Top + PlotH + 16:0.#}\" text-anchor=\"middle\">{Label(t)}</text>\n"));
+        }
+        svg.Append(Inv($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotW:0.#}\" height=\"{PlotH:0.#}\" fill=\"none\" stroke=\"#333\"/>\n"));
+        svg.Append(Inv($"<text x=\"{Left + PlotW / 2:0.#}\" y=\"{Height - 14}\" text-anchor=\"middle\">{Esc(xLabel)}</text>\n"));
+        svg.Append(Inv($"<text transform=\"translate(18 {Top + PlotH / 2:0.#}) rotate(-90)\" text-anchor=\"middle\">{Esc(yLabel)}</text>\n"));
+        foreach (var (x, label) in _markers)
+        {
+            svg.Append(Inv($"<line x1=\"{X(x):0.#}\" x2=\"{X(x):0.#}\" y1=\"{Top}\" y2=\"{Top + PlotH:0.#}\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>\n"));
+            svg.Append(Inv($"<text x=\"{X(x) + 4:0.#}\" y=\"{Top + PlotH - 6:0.#}\" fill=\"#555\">{Esc(label)}</text>\n"));
+        }
+        for (var i = 0; i < _series.Count; i++)
+        {
+            var (name, points, dashed, steps) = _series[i];
+            var color = Palette[i % Palette.Length];
+            var path = new StringBuilder();
+            (double X, double Y)? previous = null;
+            foreach (var p in points.Where(p => !LogX || p.X > 0))
+            {
+                if (previous is null) path.Append(Inv($"M{X(p.X):0.#},{Y(p.Y):0.#}"));
+                else if (steps) path.Append(Inv($" H{X(p.X):0.#} V{Y(p.Y):0.#}"));
+                else path.Append(Inv($" L{X(p.X):0.#},{Y(p.Y):0.#}"));
+                previous = p;
+            }
+            if (path.Length > 0)
+            {
+                svg.Append(Inv($"<path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n"));
+            }
+            var ly = Top + 10 + i * 20;
+            svg.Append(Inv($"<line x1=\"{Width - Right + 12}\" x2=\"{Width - Right + 40}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n"));
+            svg.Append(Inv($"<text x=\"{Width - Right + 46}\" y=\"{ly + 4}\">{Esc(name)}</text>\n"));
+        }
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
+    /// <summary>Cumulative share of values at or below each value: a CDF as points.</summary>
+    public static IEnumerable<(double X, double Y)> Cdf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (i + 1 < sorted.Length && sorted[i + 1] == sorted[i]) continue;
+            yield return (sorted[i], 100.0 * (i + 1) / sorted.Length);
+        }
+    }
+
+    /// <summary>Running count of events over time (seconds): a step line.</summary>
+    public static IEnumerable<(double X, double Y)> Cumulative(IEnumerable<double> timesSeconds)
+    {
+        var sorted = timesSeconds.Order().ToArray();
+        yield return (sorted.Length > 0 ? Math.Min(0, sorted[0]) : 0, 0);
+        var step = Math.Max(1, sorted.Length / 2000);
+        for (var i = 0; i < sorted.Length; i += step) yield return (sorted[i], i + 1);
+        if (sorted.Length > 0) yield return (sorted[^1], sorted.Length);
+    }
+
+    static (double[] Ticks, double Top) NiceTicks(double min, double max)
+    {
+        var span = max - min;
+        var raw = span / 6;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        var start = Math.Floor(min / step) * step;
+        var top = Math.Ceiling(max / step) * step;
+        var ticks = new List<double>();
+        for (var t = start; t <= top + step / 1000; t += step) ticks.Add(Math.Round(t, 6));
+        return ([.. ticks], top);
+    }
+
+    static string Label(double value) =>
+        Math.Abs(value) >= 10000 ? (value / 1000).ToString("0.#", CultureInfo.InvariantCulture) + "k" : value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    static string Esc(string text) => WebUtility.HtmlEncode(text);
+
+    static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
