@@ -3,6 +3,8 @@
 # (rabbitmq-server; PostgreSQL 15 if absent), builds with warnings as errors and runs every test.
 # The tests start their own RabbitMQ and PostgreSQL processes on free ports in temp directories
 # (or use BMS_TEST_POSTGRES / BMS_TEST_RABBITMQ when set, or Testcontainers when Docker is reachable).
+# Then the benchmarks in their quick mode (scripts/bench.sh --quick), which check invariants only, never timings;
+# skipped when extra arguments select tests (BMS_SKIP_BENCH=1 skips it too).
 # Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Race]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,14 @@ status=0
 # One test project at a time: the timing checks (expiry p99, scheduler lateness) must not share the 2 cores.
 dotnet test BookMyShow.sln -c "$configuration" --no-build --nologo -m:1 "$@" 2>&1 | tee "$log" || status=$?
 
+bench_status=skipped
+if [ "$#" -eq 0 ] && [ "${BMS_SKIP_BENCH:-0}" != "1" ]; then
+  bench_out=$(mktemp -d)
+  if CONFIGURATION="$configuration" bash scripts/bench.sh --quick --out "$bench_out"; then bench_status=passed; else bench_status=failed; status=1; fi
+fi
+
 # One closing line over all test assemblies.
 awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "Total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+echo "Bench quick mode (invariants): $bench_status"
 exit "$status"
