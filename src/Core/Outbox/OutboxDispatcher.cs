@@ -16,6 +16,8 @@ public sealed class OutboxOptions
     public const string Section = "Outbox";
     public int BatchSize { get; set; } = 200;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a batch's sends may wait for the broker; past it the batch counts as failed and is retried.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -148,12 +150,16 @@ public sealed class OutboxDispatcher(
 
         var sends = new List<(long Id, Task Sent)>(rows.Count);
         var parked = new List<long>();
+        // A send to a broker that went away can wait for it indefinitely, holding these rows' locks: bounded here, so the
+        // batch fails, the confirmed rows are deleted and the rest is tried again.
+        using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        sendTimeout.CancelAfter(options.Value.SendTimeout);
         foreach (var row in rows)
         {
             Task sent;
             try
             {
-                sent = await SendAsync(row, ct);
+                sent = await SendAsync(row, sendTimeout.Token);
             }
             catch (UnknownMessageTypeException)
             {
@@ -162,7 +168,7 @@ public sealed class OutboxDispatcher(
                 parked.Add(row.Id);
                 continue;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 sent = Task.FromException(ex);
             }
@@ -170,7 +176,7 @@ public sealed class OutboxDispatcher(
         }
         try
         {
-            await Task.WhenAll(sends.Select(s => s.Sent));
+            await Task.WhenAll(sends.Select(s => s.Sent)).WaitAsync(sendTimeout.Token);
         }
         catch
         {
