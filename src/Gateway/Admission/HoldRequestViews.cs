@@ -36,6 +36,20 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
     public static Task<int> PositionAsync(BookingDbContext db, string showId, long seq, CancellationToken ct) =>
         db.HoldRequests.CountAsync(r => r.ShowId == showId && r.Status == RequestStatus.Queued && r.Seq < seq, ct);
 
+    /// <summary>The view once the request was granted, from the decision event (what reading the request would show).</summary>
+    public HoldRequestView Placed(HoldRequestView waiting, Contracts.Holds.HoldPlaced placed) => waiting with
+    {
+        Status = RequestStatus.Held, Position = null, EstimatedWaitSeconds = null,
+        Hold = new HoldDto(placed.HoldId, placed.ShowId, placed.SeatIds, placed.ExpiresAt, placed.TotalPrice, placed.Currency,
+            placed.ExpiresAt <= time.GetUtcNow() ? HoldStatus.Expired : HoldStatus.Active),
+    };
+
+    /// <summary>The view once the request was turned down, from the decision event.</summary>
+    public static HoldRequestView Rejected(HoldRequestView waiting, Contracts.Holds.HoldRejected rejected) => waiting with
+    {
+        Status = RequestStatus.Rejected, Position = null, EstimatedWaitSeconds = null, Reason = rejected.Reason, UnavailableSeatIds = rejected.UnavailableSeatIds,
+    };
+
     /// <summary>A waiting request's view with the position (and the wait it means) filled in.</summary>
     public HoldRequestView WithPosition(HoldRequestView view, int position) =>
         view with { Position = position, EstimatedWaitSeconds = rates.EstimateWaitSeconds(view.ShowId, position + 1) };

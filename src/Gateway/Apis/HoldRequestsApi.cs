@@ -169,49 +169,36 @@ public static class HoldRequestsApi
     static async Task<IResult> StreamRequest(string request_id, HttpContext http, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier)
     {
         var userId = http.User.UserId();
-        await using (var db = await contexts.CreateDbContextAsync(http.RequestAborted))
+        var ct = http.RequestAborted;
+        // Watching before the first read: a decision between the read and the stream's start is not missed.
+        var decided = notifier.Watch(OutcomeNotifier.ForRequest(request_id));
+        HoldRequest? request;
+        HoldRequestView first;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            if (await views.FindAsync(db, request_id, userId, http.RequestAborted) is null)
-            {
-                return Problems.NotFound($"Hold request '{request_id}' does not exist.");
-            }
+            request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request_id, ct);
+            if (request is null || request.UserId != userId) return Problems.NotFound($"Hold request '{request_id}' does not exist.");
+            first = await views.ViewAsync(db, request, ct);
         }
         http.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.ServerSentEvents(Changes(request_id, userId, contexts, views, notifier, http.RequestAborted));
+        return TypedResults.ServerSentEvents(Changes(request, first, decided, contexts, views, notifier, ct));
     }
 
+    /// <summary>
+    /// A request's status as it changes. While it waits only the position moves (from the shared snapshot, no read of
+    /// the request); the decision usually arrives as the event itself and is shown from it, so an on-sale's thousands of
+    /// open streams do not each read the database when their answer comes.
+    /// </summary>
     static async IAsyncEnumerable<SseItem<HoldRequestView>> Changes(
-        string requestId, string userId, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier,
-        [EnumeratorCancellation] CancellationToken ct)
+        HoldRequest request, HoldRequestView first, Task<object> decided, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views,
+        OutcomeNotifier notifier, [EnumeratorCancellation] CancellationToken ct)
     {
+        var key = OutcomeNotifier.ForRequest(request.Id);
+        var view = first;
         HoldRequestView? last = null;
-        HoldRequest? request = null;
-        var reread = true;
         var quietSeconds = 0;
         while (!ct.IsCancellationRequested)
         {
-            var decided = notifier.Watch(OutcomeNotifier.ForRequest(requestId));
-            HoldRequestView view;
-            if (reread || request is null || last is null)
-            {
-                await using var db = await contexts.CreateDbContextAsync(ct);
-                request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
-                if (request is null || request.UserId != userId) yield break;
-                view = await views.ViewAsync(db, request, ct);
-                quietSeconds = 0;
-            }
-            else
-            {
-                // Still waiting as far as this gateway heard: only the position moves, read from the shared snapshot.
-                // The snapshot not listing the request any more means it was decided: read it again.
-                var (position, waiting) = await views.LookupAsync(request.ShowId, request.Seq, ct);
-                if (!waiting)
-                {
-                    reread = true;
-                    continue;
-                }
-                view = views.WithPosition(last, position);
-            }
             // Positions only ever move forward for a waiting request.
             if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
             if (last is null || view.Status != last.Status || view.Position != last.Position)
@@ -220,16 +207,42 @@ public static class HoldRequestsApi
                 last = view;
             }
             if (view.IsFinal) yield break;
+
+            object? outcome = null;
             try
             {
-                await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
-                reread = true;
+                outcome = await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
             }
             catch (TimeoutException)
             {
-                // No decision event: refresh the position; every 10 s read the request itself in case an event was missed.
-                reread = ++quietSeconds >= 10;
+                quietSeconds++;
             }
+            var fromEvent = outcome switch
+            {
+                HoldPlaced placed => views.Placed(last, placed),
+                HoldRejected rejected => HoldRequestViews.Rejected(last, rejected),
+                _ => null,
+            };
+            if (fromEvent is not null)
+            {
+                view = fromEvent;
+                continue;
+            }
+            if (decided.IsCompleted) decided = notifier.Watch(key);
+
+            var (position, waiting) = await views.LookupAsync(request.ShowId, request.Seq, ct);
+            if (waiting && quietSeconds < 10)
+            {
+                view = views.WithPosition(last, position);
+                continue;
+            }
+            // Decided as far as the snapshot knows, but no event came (it went elsewhere, or was lost): read it. Also
+            // every 10 s of quiet, in case.
+            quietSeconds = 0;
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var current = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request.Id, ct);
+            if (current is null) yield break;
+            view = await views.ViewAsync(db, current, ct);
         }
     }
 }
