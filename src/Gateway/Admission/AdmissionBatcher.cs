@@ -118,12 +118,7 @@ public sealed class AdmissionBatcher(
         }
         if (failed.Count == 0) return;
 
-        // Not on the queue: answered as rejected now, so nobody waits for a decision that will never come.
-        await db.HoldRequests.Where(r => failed.Contains(r.Id) && r.Status == RequestStatus.Queued)
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Status, RequestStatus.Rejected)
-                .SetProperty(r => r.Reason, HoldAdmission.RejectedAdmissionFailed)
-                .SetProperty(r => r.DecidedAt, time.GetUtcNow().UtcDateTime), CancellationToken.None);
+        await HoldAdmission.RejectNotAdmittedAsync(db, failed, time.GetUtcNow().UtcDateTime);
         foreach (var p in group.Where(p => failed.Contains(p.Request.Id)))
         {
             p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.BrokerUnavailable, p.Request, 0));

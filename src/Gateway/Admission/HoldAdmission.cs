@@ -26,6 +26,14 @@ public sealed class HoldAdmission(
 {
     public const string RejectedAdmissionFailed = "ADMISSION_FAILED";
 
+    /// <summary>Requests recorded but never handed to the broker are answered now (ADMISSION_FAILED), so nobody waits for a decision that will never come.</summary>
+    internal static Task RejectNotAdmittedAsync(BookingDbContext db, IReadOnlyCollection<string> requestIds, DateTime now) =>
+        db.HoldRequests.Where(r => requestIds.Contains(r.Id) && r.Status == RequestStatus.Queued)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, RequestStatus.Rejected)
+                .SetProperty(r => r.Reason, RejectedAdmissionFailed)
+                .SetProperty(r => r.DecidedAt, now), CancellationToken.None);
+
     public static string NewRequestId() => "r_" + NewId.NextGuid().ToString("N");
 
     public async Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds, string? idempotencyKey, CancellationToken ct)
@@ -73,11 +81,7 @@ public sealed class HoldAdmission(
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             logger.LogError(ex, "Could not hand hold request {RequestId} to the broker", request.Id);
-            await db.HoldRequests.Where(r => r.Id == request.Id && r.Status == RequestStatus.Queued)
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(r => r.Status, RequestStatus.Rejected)
-                    .SetProperty(r => r.Reason, RejectedAdmissionFailed)
-                    .SetProperty(r => r.DecidedAt, time.GetUtcNow().UtcDateTime), CancellationToken.None);
+            await RejectNotAdmittedAsync(db, [request.Id], time.GetUtcNow().UtcDateTime);
             return new AdmissionResult(AdmissionOutcome.BrokerUnavailable, request, 0);
         }
         return new AdmissionResult(AdmissionOutcome.Admitted, request, position);
