@@ -79,6 +79,9 @@ public sealed class Deployment : IAsyncDisposable
         if (catalogFile is not null) _environment["Catalog__File"] = Path.GetFullPath(catalogFile);
         _environment["Logging__LogLevel__Default"] = "Warning";
         _environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        // The product turns tiered compilation off (ADR 0012: no JIT in the middle of an on-sale). Tests start dozens
+        // of short-lived processes, so they start them with quick JIT; the bench passes "0" to measure the product's way.
+        _environment["DOTNET_TieredCompilation"] = "1";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _environment[key] = value;
     }
 

@@ -15,6 +15,9 @@ public sealed class BenchContext(BenchOptions options, TestServices services, st
     public string CatalogFile => catalogFile;
     public string OutDirectory => outDirectory;
 
+    /// <summary>Tiered compilation off, for the pipeline's processes and the baseline server alike (ADR 0012).</summary>
+    public static readonly KeyValuePair<string, string?> FullJit = new("DOTNET_TieredCompilation", "0");
+
     public static void Log(string message) =>
         Console.WriteLine($"[{DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
 
@@ -22,7 +25,9 @@ public sealed class BenchContext(BenchOptions options, TestServices services, st
     public async Task<Deployment> StartPipelineAsync(int workers, IDictionary<string, string?>? settings = null)
     {
         Log($"starting the pipeline: 1 gateway, {workers} worker(s)");
-        var deployment = await Deployment.StartDistributedAsync(workers, settings, services, catalogFile);
+        // Measured as deployed: without the test infrastructure's quick-JIT override (ADR 0012).
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { [FullJit.Key] = FullJit.Value };
+        var deployment = await Deployment.StartDistributedAsync(workers, all, services, catalogFile);
         Log($"pipeline ready at {deployment.Api.Http.BaseAddress}");
         return deployment;
     }
