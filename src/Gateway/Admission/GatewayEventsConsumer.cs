@@ -5,7 +5,7 @@ using MassTransit;
 namespace BookMyShow.Gateway.Admission;
 
 /// <summary>Receives every decision on this gateway's own queue and wakes whoever waits for it here.</summary>
-public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates) :
+public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates, WaitingRequests waiting) :
     IConsumer<HoldPlaced>,
     IConsumer<HoldRejected>,
     IConsumer<HoldReleased>,
@@ -21,6 +21,7 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
     public Task Consume(ConsumeContext<HoldPlaced> context)
     {
         rates.Record(context.Message.ShowId);
+        waiting.Decided(context.Message.RequestId); // before the signal: a stream that still found the entry is already watching
         notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
         return Task.CompletedTask;
     }
@@ -28,6 +29,7 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
     public Task Consume(ConsumeContext<HoldRejected> context)
     {
         rates.Record(context.Message.ShowId);
+        waiting.Decided(context.Message.RequestId); // before the signal: a stream that still found the entry is already watching
         notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
         return Task.CompletedTask;
     }

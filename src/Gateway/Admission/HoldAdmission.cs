@@ -22,7 +22,8 @@ public sealed record AdmissionResult(AdmissionOutcome Outcome, HoldRequest? Requ
 /// Idempotency-Key are admitted in groups (<see cref="AdmissionBatcher"/>).
 /// </summary>
 public sealed class HoldAdmission(
-    BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, AdmissionBatcher batcher, TimeProvider time, ILogger<HoldAdmission> logger)
+    BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, AdmissionBatcher batcher, WaitingRequests waiting, TimeProvider time,
+    ILogger<HoldAdmission> logger)
 {
     public const string RejectedAdmissionFailed = "ADMISSION_FAILED";
 
@@ -71,6 +72,7 @@ public sealed class HoldAdmission(
         }
 
         var position = await HoldRequestViews.PositionAsync(db, showId, request.Seq, ct);
+        waiting.Admitted(request); // before the broker has it, so its decision event cannot arrive first
         try
         {
             await router.SendAsync(sender, showId, new PlaceHold
@@ -81,6 +83,7 @@ public sealed class HoldAdmission(
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             logger.LogError(ex, "Could not hand hold request {RequestId} to the broker", request.Id);
+            waiting.Decided(request.Id);
             await RejectNotAdmittedAsync(db, [request.Id], time.GetUtcNow().UtcDateTime);
             return new AdmissionResult(AdmissionOutcome.BrokerUnavailable, request, 0);
         }

@@ -30,7 +30,7 @@ public sealed record HoldRequestView
 }
 
 /// <summary>Reads hold requests and holds for their owner and works out queue positions.</summary>
-public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions, TimeProvider time)
+public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions, WaitingRequests waiting, TimeProvider time)
 {
     /// <summary>Requests of the same show admitted before this one and not yet decided.</summary>
     public static Task<int> PositionAsync(BookingDbContext db, string showId, long seq, CancellationToken ct) =>
@@ -59,6 +59,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
 
     public async Task<HoldRequestView?> FindAsync(BookingDbContext db, string requestId, string userId, CancellationToken ct)
     {
+        if (waiting.Find(requestId, userId) is { } admittedHere && await WaitingViewAsync(admittedHere.ToRequest(), ct) is { } view) return view;
         var request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
         if (request is null || request.UserId != userId) return null;
         return await ViewAsync(db, request, ct);
@@ -66,15 +67,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
 
     public async Task<HoldRequestView> ViewAsync(BookingDbContext db, HoldRequest request, CancellationToken ct)
     {
-        var view = new HoldRequestView
-        {
-            RequestId = request.Id,
-            ShowId = request.ShowId,
-            SeatIds = SeatList.Split(request.SeatIds),
-            Status = request.Status,
-            StatusUrl = $"/v1/hold-requests/{request.Id}",
-            EventsUrl = $"/v1/hold-requests/{request.Id}/events",
-        };
+        var view = BareView(request);
         switch (request.Status)
         {
             case RequestStatus.Queued:
@@ -86,6 +79,26 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
                 return view with { Reason = request.Reason, UnavailableSeatIds = SeatList.Split(request.UnavailableSeatIds) };
         }
     }
+
+    /// <summary>
+    /// A request this gateway knows to be waiting (<see cref="WaitingRequests"/>), with its position from the shared
+    /// snapshot and no read of the request itself; null when the snapshot already shows it decided (read it then).
+    /// </summary>
+    public async Task<HoldRequestView?> WaitingViewAsync(HoldRequest request, CancellationToken ct)
+    {
+        var (position, waiting) = await positions.LookupAsync(request.ShowId, request.Seq, ct);
+        return waiting ? WithPosition(BareView(request), position) : null;
+    }
+
+    static HoldRequestView BareView(HoldRequest request) => new()
+    {
+        RequestId = request.Id,
+        ShowId = request.ShowId,
+        SeatIds = SeatList.Split(request.SeatIds),
+        Status = request.Status,
+        StatusUrl = $"/v1/hold-requests/{request.Id}",
+        EventsUrl = $"/v1/hold-requests/{request.Id}/events",
+    };
 
     /// <summary>A hold as its owner sees it; an active hold past its expiry already reads EXPIRED.</summary>
     public static HoldDto ToDto(Hold hold, DateTime now) => new(

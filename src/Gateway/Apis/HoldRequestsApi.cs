@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -21,6 +22,8 @@ public sealed record HoldQueuedResponse(string RequestId, string ShowId, string 
 public static class HoldRequestsApi
 {
     const int MaxWaitSeconds = 30;
+    /// <summary>How often an event stream tells a waiting client its new position.</summary>
+    static readonly TimeSpan PositionEvery = TimeSpan.FromSeconds(5);
     const int MaxIdempotencyKeyLength = 200;
 
     public static IEndpointRouteBuilder MapHoldRequestsApi(this IEndpointRouteBuilder app)
@@ -36,7 +39,7 @@ public static class HoldRequestsApi
             .WithSummary("The request's status: QUEUED (with position), HELD (with the hold) or REJECTED.")
             .Produces<HoldRequestView>().ProducesProblem(404);
         api.MapGet("/hold-requests/{request_id}/events", StreamRequest)
-            .WithSummary("Server-Sent Events: one 'status' event per change; the stream ends after the final one.")
+            .WithSummary("Server-Sent Events: a 'status' event when the status changes and a new position at most every 5 s; the stream ends after the final one.")
             .Produces<HoldRequestView>(contentType: "text/event-stream").ProducesProblem(404);
         return app;
     }
@@ -166,7 +169,9 @@ public static class HoldRequestsApi
         return view is null ? Problems.NotFound($"Hold request '{request_id}' does not exist.") : TypedResults.Ok(view);
     }
 
-    static async Task<IResult> StreamRequest(string request_id, HttpContext http, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier)
+    static async Task<IResult> StreamRequest(
+        string request_id, HttpContext http, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier,
+        WaitingRequests waiting)
     {
         var userId = http.User.UserId();
         var ct = http.RequestAborted;
@@ -174,8 +179,15 @@ public static class HoldRequestsApi
         var decided = notifier.Watch(OutcomeNotifier.ForRequest(request_id));
         HoldRequest? request;
         HoldRequestView first;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
+        if (waiting.Find(request_id, userId) is { } admittedHere && await views.WaitingViewAsync(admittedHere.ToRequest(), ct) is { } waitingView)
         {
+            // Admitted by this gateway and not decided yet (the usual case right after a 202): no database read.
+            request = admittedHere.ToRequest();
+            first = waitingView;
+        }
+        else
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
             request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request_id, ct);
             if (request is null || request.UserId != userId) return Problems.NotFound($"Hold request '{request_id}' does not exist.");
             first = await views.ViewAsync(db, request, ct);
@@ -196,15 +208,20 @@ public static class HoldRequestsApi
         var key = OutcomeNotifier.ForRequest(request.Id);
         var view = first;
         HoldRequestView? last = null;
+        var lastSent = 0L;
         var quietSeconds = 0;
         while (!ct.IsCancellationRequested)
         {
             // Positions only ever move forward for a waiting request.
             if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
-            if (last is null || view.Status != last.Status || view.Position != last.Position)
+            // The status at once; a new position at most every PositionEvery: in an on-sale every waiting stream's
+            // position moves every second, and writing all of them costs the gateway more than deciding does.
+            if (last is null || view.Status != last.Status
+                || (view.Position != last.Position && Stopwatch.GetElapsedTime(lastSent) >= PositionEvery))
             {
                 yield return new SseItem<HoldRequestView>(view, "status");
                 last = view;
+                lastSent = Stopwatch.GetTimestamp();
             }
             if (view.IsFinal) yield break;
 

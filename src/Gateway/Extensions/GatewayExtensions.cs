@@ -44,6 +44,7 @@ public static class GatewayExtensions
         services.AddSingleton<DrainRates>();
         services.AddSingleton<HoldRequestViews>();
         services.AddSingleton<QueuePositions>();
+        services.AddSingleton<WaitingRequests>();
         services.AddSingleton<UserEventHub>();
         services.AddSingleton<UserContacts>();
         services.AddScoped<HoldAdmission>();
