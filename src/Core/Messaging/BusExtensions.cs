@@ -106,9 +106,13 @@ public sealed class PartitionRouter(Partitioning partitioning, TransportKind tra
         : new Uri($"queue:{queueName}");
 
     /// <summary>Sends to the show's partition, waiting for the broker's confirm; fails if no queue is bound.</summary>
-    public async Task SendAsync<T>(ISendEndpointProvider provider, string showId, T message, CancellationToken ct) where T : class
+    public Task SendAsync<T>(ISendEndpointProvider provider, string showId, T message, CancellationToken ct) where T : class =>
+        SendToPartitionAsync(provider, partitioning.PartitionOf(showId), message, ct);
+
+    /// <summary>Sends to a partition, waiting for the broker's confirm; fails if no queue is bound.</summary>
+    public async Task SendToPartitionAsync<T>(ISendEndpointProvider provider, int partition, T message, CancellationToken ct) where T : class
     {
-        var endpoint = await provider.GetSendEndpoint(AddressOf(showId));
+        var endpoint = await provider.GetSendEndpoint(AddressOfPartition(partition));
         await endpoint.Send(message, ctx =>
         {
             if (ctx.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;

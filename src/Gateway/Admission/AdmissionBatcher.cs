@@ -10,17 +10,20 @@ namespace BookMyShow.Gateway.Admission;
 /// <summary>
 /// Group commit for hold admissions. Requests that arrive while a group is being written wait for the next one; each
 /// group costs one database transaction (the requests recorded as QUEUED), one position query per show, and one
-/// round of broker confirms for all its PlaceHold messages sent at once — instead of all of that per request.
+/// PlaceHolds message per partition, confirmed by the broker — instead of all of that per request.
 /// A request is answered (202) only after its own PlaceHold was confirmed by the broker.
 /// </summary>
 public sealed class AdmissionBatcher(
     IServiceScopeFactory scopes,
     PartitionRouter router,
+    WaitingRequests waiting,
     TimeProvider time,
     ILogger<AdmissionBatcher> logger) : BackgroundService
 {
     const int MaxGroup = 500;
     const int ConcurrentGroups = 4;
+    /// <summary>Most requests in one PlaceHolds message (one decision transaction at the partition).</summary>
+    const int MaxPerMessage = 250;
 
     sealed record Pending(HoldRequest Request, IReadOnlyList<string> SeatIds, TaskCompletionSource<AdmissionResult> Done);
 
@@ -93,14 +96,29 @@ public sealed class AdmissionBatcher(
         }
 
         var counted = clock.Elapsed;
-        var sends = group.Select(p => router.SendAsync(sender, p.Request.ShowId, new PlaceHold
+        // Known as waiting before the broker has it, so its decision event cannot arrive first.
+        foreach (var p in group) waiting.Admitted(p.Request);
+        // One message per partition (and per MaxPerMessage requests), in admission order: one publish and one confirm
+        // for many requests. A request counts as handed over only when its own message was confirmed.
+        var sends = new Dictionary<string, Task>(group.Count);
+        foreach (var partition in group.GroupBy(p => router.Partitioning.PartitionOf(p.Request.ShowId)))
         {
-            RequestId = p.Request.Id, ShowId = p.Request.ShowId, UserId = p.Request.UserId, SeatIds = p.SeatIds,
-            AdmittedAt = new DateTimeOffset(p.Request.AdmittedAt, TimeSpan.Zero),
-        }, CancellationToken.None)).ToList();
+            foreach (var chunk in partition.OrderBy(p => p.Request.Seq).Chunk(MaxPerMessage))
+            {
+                var sent = router.SendToPartitionAsync(sender, partition.Key, new PlaceHolds
+                {
+                    Requests = chunk.Select(p => new PlaceHold
+                    {
+                        RequestId = p.Request.Id, ShowId = p.Request.ShowId, UserId = p.Request.UserId, SeatIds = p.SeatIds,
+                        AdmittedAt = new DateTimeOffset(p.Request.AdmittedAt, TimeSpan.Zero),
+                    }).ToList(),
+                }, CancellationToken.None);
+                foreach (var p in chunk) sends[p.Request.Id] = sent;
+            }
+        }
         try
         {
-            await Task.WhenAll(sends);
+            await Task.WhenAll(sends.Values.Distinct());
         }
         catch (Exception ex)
         {
@@ -113,8 +131,12 @@ public sealed class AdmissionBatcher(
         for (var i = 0; i < group.Count; i++)
         {
             var p = group[i];
-            if (sends[i].IsCompletedSuccessfully) p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.Admitted, p.Request, positions[p.Request.Id]));
-            else failed.Add(p.Request.Id);
+            if (sends[p.Request.Id].IsCompletedSuccessfully) p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.Admitted, p.Request, positions[p.Request.Id]));
+            else
+            {
+                failed.Add(p.Request.Id);
+                waiting.Decided(p.Request.Id);
+            }
         }
         if (failed.Count == 0) return;
 

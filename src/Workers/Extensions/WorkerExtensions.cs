@@ -28,6 +28,7 @@ public static class WorkerExtensions
         services.AddSingleton<RecentlyEndedHolds>();
         services.AddSingleton<ShowLocks>();
         services.AddSingleton<HoldDecider>();
+        services.AddSingleton<HoldBatchDecisions>();
 
         services.AddPayments(configuration);
         services.AddNotifications(configuration);

@@ -13,6 +13,7 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
     {
         bus.AddConsumer<PartitionConsumer>();
         bus.AddConsumer<PlaceHoldBatchConsumer>();
+        bus.AddConsumer<PlaceHoldsConsumer>();
     }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport)
@@ -22,8 +23,9 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
             bus.ReceiveEndpoint(Partitioning.QueueName(partition), e =>
             {
                 e.ConfigureConsumeTopology = false;
-                // Hold requests are collected into batches (the batch holds its messages until decided); every other
-                // message waits for its show's lock (ShowLocks), so each show still has one writer at a time.
+                // Hold requests come as a gateway's group (PlaceHolds) or one by one, collected into batches (the batch
+                // holds its messages until decided); every message waits for its shows' locks (ShowLocks), so each show
+                // still has one writer at a time.
                 e.ConcurrentMessageLimit = options.PartitionBatchSize + 1;
                 e.PrefetchCount = Math.Max(options.PartitionPrefetch, 2 * options.PartitionBatchSize);
                 if (e is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -35,6 +37,7 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
                 // request (about 4 minutes in all); only then does a hold request get its PROCESSING_FAILED answer.
                 e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
                 e.ConfigureConsumer<PartitionConsumer>(context);
+                e.ConfigureConsumer<PlaceHoldsConsumer>(context);
                 e.ConfigureConsumer<PlaceHoldBatchConsumer>(context, c => c.Options<BatchOptions>(b => b
                     .SetMessageLimit(options.PartitionBatchSize)
                     .SetTimeLimit(options.PartitionBatchWait)

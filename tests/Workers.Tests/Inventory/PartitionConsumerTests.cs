@@ -41,9 +41,11 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         collection.AddSingleton<RecentlyEndedHolds>();
         collection.AddSingleton<ShowLocks>();
         collection.AddSingleton<HoldDecider>();
+        collection.AddSingleton<HoldBatchDecisions>();
         collection.AddMassTransitTestHarness(x =>
         {
             x.AddConsumer<PartitionConsumer>();
+            x.AddConsumer<PlaceHoldsConsumer>();
             x.AddConsumer<PlaceHoldBatchConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(10).SetTimeLimit(TimeSpan.FromMilliseconds(5)).SetConcurrencyLimit(1)));
         });
         _provider = collection.BuildServiceProvider(validateScopes: true);
@@ -241,6 +243,29 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         await using var db = await Contexts().CreateDbContextAsync();
         var winner = await db.HoldRequests.AsNoTracking().SingleAsync(r => r.Status == RequestStatus.Held);
         Assert.Equal("r_line_00", winner.Id);
+    }
+
+    [Fact]
+    public async Task A_gateway_group_in_one_message_is_decided_in_its_order()
+    {
+        PlaceHold Request(string id, string user, params string[] seats) =>
+            new() { RequestId = id, ShowId = ShowId, UserId = user, SeatIds = seats, AdmittedAt = _time.GetUtcNow() };
+        await _harness.Bus.Publish(new PlaceHolds
+        {
+            Requests = [Request("r_group_1", "u_1", "B1", "B2"), Request("r_group_2", "u_2", "B2", "B3"), Request("r_group_3", "u_3", "B3", "B4"), Request("r_started", "u_4", "B5") with { ShowId = "s_started" }],
+        });
+
+        var third = await DecidedAsync("r_group_3");
+        var second = await DecidedAsync("r_group_2");
+        var first = await DecidedAsync("r_group_1");
+        var started = await DecidedAsync("r_started");
+
+        Assert.Equal((RequestStatus.Held, RequestStatus.Rejected, RequestStatus.Held), (first.Status, second.Status, third.Status));
+        Assert.Equal("B2", second.UnavailableSeatIds);
+        Assert.Equal(HoldDecider.RejectedShowUnavailable, started.Reason);
+        await using var db = await Contexts().CreateDbContextAsync();
+        var held = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == ShowId && s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.SeatId + ":" + s.UserId).ToListAsync();
+        Assert.Equal(["B1:u_1", "B2:u_1", "B3:u_3", "B4:u_3"], held);
     }
 
     [Fact]
