@@ -69,6 +69,36 @@ public sealed class AdmissionBatcher(
         foreach (var left in group) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
     }
 
+    sealed record Inserted(string Id, long Seq);
+
+    /// <summary>
+    /// Records the group as QUEUED and fills in each request's admission sequence number. On PostgreSQL one
+    /// <c>INSERT … SELECT FROM unnest(…)</c> with arrays: for a group of hundreds it costs a few milliseconds, where
+    /// the change tracker's batched inserts cost a hundred or more.
+    /// </summary>
+    static async Task InsertAsync(BookingDbContext db, List<Pending> group)
+    {
+        if (!db.IsPostgres)
+        {
+            db.HoldRequests.AddRange(group.Select(p => p.Request));
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
+        var requests = group.Select(p => p.Request).ToList();
+        var ids = requests.Select(r => r.Id).ToArray();
+        var shows = requests.Select(r => r.ShowId).ToArray();
+        var users = requests.Select(r => r.UserId).ToArray();
+        var seats = requests.Select(r => r.SeatIds).ToArray();
+        var admitted = requests.Select(r => DateTime.SpecifyKind(r.AdmittedAt, DateTimeKind.Utc)).ToArray();
+        var inserted = await db.Database.SqlQuery<Inserted>($"""
+            INSERT INTO hold_requests (id, show_id, user_id, seat_ids, status, admitted_at)
+            SELECT i, s, u, t, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {admitted}) AS x(i, s, u, t, a)
+            RETURNING id AS "Id", seq AS "Seq"
+            """).ToListAsync(CancellationToken.None);
+        var seqs = inserted.ToDictionary(r => r.Id, r => r.Seq);
+        foreach (var request in requests) request.Seq = seqs[request.Id];
+    }
+
     async Task AdmitGroupAsync(List<Pending> group)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -77,8 +107,7 @@ public sealed class AdmissionBatcher(
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            db.HoldRequests.AddRange(group.Select(p => p.Request));
-            await db.SaveChangesAsync(CancellationToken.None);
+            await InsertAsync(db, group);
         }
         catch (Exception ex)
         {
