@@ -55,7 +55,7 @@ public sealed class DecisionTap : IAsyncDisposable
         var channel = await connection.CreateChannelAsync();
         var tap = new DecisionTap(connection, channel);
         var queue = (await channel.QueueDeclareAsync(queue: "", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        foreach (var exchange in new[] { "BookMyShow.Contracts.Holds:HoldPlaced", "BookMyShow.Contracts.Holds:HoldRejected" })
+        foreach (var exchange in new[] { "BookMyShow.Contracts.Holds:HoldPlaced", "BookMyShow.Contracts.Holds:HoldRejected", "BookMyShow.Contracts.Holds:HoldsRejected" })
         {
             await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
             await channel.QueueBindAsync(queue, exchange, "");
@@ -64,8 +64,17 @@ public sealed class DecisionTap : IAsyncDisposable
         consumer.ReceivedAsync += (_, delivery) =>
         {
             using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span));
-            var requestId = doc.RootElement.GetProperty("message").GetProperty("requestId").GetString()!;
-            lock (tap._counts) tap._counts[requestId] = tap._counts.GetValueOrDefault(requestId) + 1;
+            var message = doc.RootElement.GetProperty("message");
+            // A batch's rejections come as one HoldsRejected: each one inside counts as its request's decision.
+            var decisions = message.TryGetProperty("rejections", out var many) ? many.EnumerateArray().ToList() : [message];
+            lock (tap._counts)
+            {
+                foreach (var decision in decisions)
+                {
+                    var requestId = decision.GetProperty("requestId").GetString()!;
+                    tap._counts[requestId] = tap._counts.GetValueOrDefault(requestId) + 1;
+                }
+            }
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);

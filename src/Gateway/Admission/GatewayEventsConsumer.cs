@@ -8,6 +8,7 @@ namespace BookMyShow.Gateway.Admission;
 public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates, WaitingRequests waiting) :
     IConsumer<HoldPlaced>,
     IConsumer<HoldRejected>,
+    IConsumer<HoldsRejected>,
     IConsumer<HoldReleased>,
     IConsumer<HoldReleaseRefused>,
     IConsumer<ConfirmationAnswered>
@@ -28,10 +29,21 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
 
     public Task Consume(ConsumeContext<HoldRejected> context)
     {
-        rates.Record(context.Message.ShowId);
-        waiting.Decided(context.Message.RequestId); // before the signal: a stream that still found the entry is already watching
-        notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
+        Rejected(context.Message);
         return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<HoldsRejected> context)
+    {
+        foreach (var rejected in context.Message.Rejections) Rejected(rejected);
+        return Task.CompletedTask;
+    }
+
+    void Rejected(HoldRejected rejected)
+    {
+        rates.Record(rejected.ShowId);
+        waiting.Decided(rejected.RequestId); // before the signal: a stream that still found the entry is already watching
+        notifier.Signal(OutcomeNotifier.ForRequest(rejected.RequestId), rejected);
     }
 
     public Task Consume(ConsumeContext<HoldReleased> context)

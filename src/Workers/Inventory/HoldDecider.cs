@@ -48,6 +48,7 @@ public sealed class HoldDecider(
         }
 
         var decided = 0;
+        var rejections = new List<HoldRejected>();
         foreach (var m in messages)
         {
             if (!requests.TryGetValue(m.RequestId, out var request))
@@ -70,7 +71,7 @@ public sealed class HoldDecider(
 
             if (!shows.TryGetValue(m.ShowId, out var show) || show.StartsAt <= now)
             {
-                Reject(db, request, m, RejectedShowUnavailable, m.SeatIds, now);
+                rejections.Add(Reject(request, m, RejectedShowUnavailable, m.SeatIds, now));
                 continue;
             }
             var requested = m.SeatIds.Distinct().ToList();
@@ -78,7 +79,7 @@ public sealed class HoldDecider(
             var decision = HoldRules.Decide(requested, showSeats, now);
             if (!decision.Granted)
             {
-                Reject(db, request, m, RejectedSeatsUnavailable, decision.UnavailableSeatIds, now);
+                rejections.Add(Reject(request, m, RejectedSeatsUnavailable, decision.UnavailableSeatIds, now));
                 continue;
             }
             if (decision.LapsedHoldIds.Count > 0)
@@ -91,6 +92,7 @@ public sealed class HoldDecider(
         }
 
         if (decided == 0) return;
+        PublishRejections(db, rejections, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
@@ -127,17 +129,25 @@ public sealed class HoldDecider(
         }, now);
     }
 
-    static void Reject(BookingDbContext db, HoldRequest request, PlaceHold m, string reason, IReadOnlyList<string> unavailable, DateTime now)
+    /// <summary>Records the rejection on the request and returns its event (published with the batch's others).</summary>
+    static HoldRejected Reject(HoldRequest request, PlaceHold m, string reason, IReadOnlyList<string> unavailable, DateTime now)
     {
         request.Status = RequestStatus.Rejected;
         request.Reason = reason;
         request.UnavailableSeatIds = SeatList.Join(unavailable);
         request.DecidedAt = now;
-        db.Publish(new HoldRejected
+        return new HoldRejected
         {
             RequestId = request.Id, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, UnavailableSeatIds = unavailable,
             Reason = reason, DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
-        }, now);
+        };
+    }
+
+    /// <summary>One event for the batch's rejections (<see cref="HoldsRejected"/>); a lone rejection as itself.</summary>
+    static void PublishRejections(BookingDbContext db, List<HoldRejected> rejections, DateTime now)
+    {
+        if (rejections.Count == 1) db.Publish(rejections[0], now);
+        else if (rejections.Count > 1) db.Publish(new HoldsRejected { Rejections = rejections }, now);
     }
 
     /// <summary>The request could not be decided (retries exhausted): it still gets its one final answer.</summary>
@@ -148,7 +158,7 @@ public sealed class HoldDecider(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var request = await db.HoldRequests.FirstOrDefaultAsync(r => r.Id == m.RequestId, ct);
         if (request is null || request.Status != RequestStatus.Queued) return;
-        Reject(db, request, m, RejectedProcessingFailed, [], now);
+        db.Publish(Reject(request, m, RejectedProcessingFailed, [], now), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         outbox.Notify();

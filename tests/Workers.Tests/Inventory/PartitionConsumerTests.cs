@@ -18,6 +18,7 @@ namespace BookMyShow.Workers.Tests.Inventory;
 public sealed class PartitionConsumerTests : IAsyncLifetime
 {
     const string ShowId = "s_test";
+    static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     ServiceProvider _provider = null!;
     ITestHarness _harness = null!;
@@ -225,7 +226,14 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(HoldDecider.RejectedShowUnavailable, requests["r_rush_other_show_started"].Reason);
         Assert.Equal(2, await db.Holds.CountAsync());
         Assert.Equal(2, (await OutboxAsync<HoldPlaced>()).Count);
-        Assert.Equal(20, (await OutboxAsync<HoldRejected>()).Count);
+        // The batch's 20 rejections leave as one event.
+        Assert.Empty(await OutboxAsync<HoldRejected>());
+        var rejected = Assert.Single(await OutboxAsync<HoldsRejected>());
+        var rejections = System.Text.Json.JsonSerializer.Deserialize<HoldsRejected>(rejected.Body, WebJson)!.Rejections;
+        Assert.Equal(
+            Enumerable.Range(1, 19).Select(i => $"r_rush_{i:00}").Append("r_rush_other_show_started").Order(),
+            rejections.Select(r => r.RequestId).Order());
+        Assert.Equal(["B2"], rejections.Single(r => r.RequestId == "r_rush_01").UnavailableSeatIds);
         var held = await db.ShowSeats.Where(s => s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.HoldId + ":" + s.SeatId).ToListAsync();
         Assert.Equal([$"{requests["r_rush_00"].HoldId}:B1", $"{requests["r_rush_00"].HoldId}:B2", $"{requests["r_rush_b3"].HoldId}:B3"], held);
     }
