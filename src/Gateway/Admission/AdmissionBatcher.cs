@@ -11,7 +11,7 @@ namespace BookMyShow.Gateway.Admission;
 /// Group commit for hold admissions. Requests that arrive while a group is being written wait for the next one; each
 /// group costs one database transaction (the requests recorded as QUEUED), one position query per show, and one
 /// PlaceHolds message per partition, confirmed by the broker — instead of all of that per request.
-/// A request is answered (202) only after its own PlaceHold was confirmed by the broker.
+/// A request is answered (202) only after the message that carries it was confirmed by the broker (ADR 13).
 /// </summary>
 public sealed class AdmissionBatcher(
     IServiceScopeFactory scopes,
