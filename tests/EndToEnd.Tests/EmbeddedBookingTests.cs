@@ -65,9 +65,21 @@ public sealed class EmbeddedBookingTests(EmbeddedFixture fixture) : IClassFixtur
         response.Dispose();
         Assert.Equal(HttpStatusCode.OK, status);
 
-        var events = await push.WaitForAsync(e => e.Any(x => x.Type == "booking.confirmed"), TimeSpan.FromSeconds(10));
+        // The same seat asked for again: turned down, and told on the same stream.
+        var (again, _, againResponse) = await Api.HoldAsync(TestCatalog.HotShow, token, ["G11", "G12"], Wait);
+        againResponse.Dispose();
+        Assert.Equal(HttpStatusCode.Conflict, again);
+
+        var events = await push.WaitForAsync(e => e.Any(x => x.Type == "booking.confirmed") && e.Any(x => x.Type == "hold_request.rejected"), TimeSpan.FromSeconds(10));
         Assert.Equal(HeldThenConfirmed, events.Where(e => e.Type.StartsWith("booking.", StringComparison.Ordinal)).Select(e => e.Type));
         Assert.Equal(booking.GetProperty("booking_id").GetString(), events.Single(e => e.Type == "booking.confirmed").Data.GetProperty("booking_id").GetString());
+        // The decisions on the user's hold requests come on the same stream.
+        var held = events.Single(e => e.Type == "hold_request.held").Data;
+        Assert.Equal(("HELD", holdId), (held.GetProperty("status").GetString(), held.GetProperty("hold_id").GetString()));
+        Assert.StartsWith("r_", held.GetProperty("request_id").GetString(), StringComparison.Ordinal);
+        var rejected = events.Single(e => e.Type == "hold_request.rejected").Data;
+        Assert.Equal("REJECTED", rejected.GetProperty("status").GetString());
+        Assert.Equal(["G11"], rejected.GetProperty("unavailable_seat_ids").EnumerateArray().Select(x => x.GetString()!));
 
         var operatorToken = await Api.TokenAsync("ops", roles: ["operator"]);
         await Deadline.UntilAsync(async () =>

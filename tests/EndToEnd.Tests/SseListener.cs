@@ -40,7 +40,7 @@ public sealed class SseListener : IAsyncDisposable
     }
 
     /// <summary>The booking events received (no ready/heartbeat).</summary>
-    public IReadOnlyList<Event> BookingEvents => Events.Where(e => e.Type is not ("ready" or "heartbeat")).ToList();
+    public IReadOnlyList<Event> BookingEvents => Events.Where(e => e.Type is not ("ready" or "heartbeat") && !e.Type.StartsWith("hold_request.", StringComparison.Ordinal)).ToList();
 
     public async Task<IReadOnlyList<Event>> WaitForAsync(Func<IReadOnlyList<Event>, bool> condition, TimeSpan timeout)
     {

@@ -1,11 +1,16 @@
 using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Outbox;
+using BookMyShow.Gateway.Notifications;
 using MassTransit;
 
 namespace BookMyShow.Gateway.Admission;
 
-/// <summary>Receives every decision on this gateway's own queue and wakes whoever waits for it here.</summary>
-public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates, WaitingRequests waiting) :
+/// <summary>
+/// Receives every decision on this gateway's own queue, wakes whoever waits for it here, and pushes hold decisions to
+/// the user's open <c>GET /v1/users/me/events</c> streams on this gateway.
+/// </summary>
+public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates, WaitingRequests waiting, UserEventHub hub) :
     IConsumer<HoldPlaced>,
     IConsumer<HoldRejected>,
     IConsumer<HoldsRejected>,
@@ -21,6 +26,13 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
 
     public Task Consume(ConsumeContext<HoldPlaced> context)
     {
+        var m = context.Message;
+        hub.Deliver(m.UserId, new UserEventView
+        {
+            EventId = context.MessageId ?? NewId.NextGuid(), Type = "hold_request.held", RequestId = m.RequestId, Status = "HELD",
+            HoldId = m.HoldId, ShowId = m.ShowId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt,
+            OccurredAt = m.DecidedAt,
+        });
         rates.Record(context.Message.ShowId);
         waiting.Decided(context.Message.RequestId); // before the signal: a stream that still found the entry is already watching
         notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
@@ -29,18 +41,25 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
 
     public Task Consume(ConsumeContext<HoldRejected> context)
     {
-        Rejected(context.Message);
+        Rejected(context.Message, context.MessageId ?? NewId.NextGuid());
         return Task.CompletedTask;
     }
 
     public Task Consume(ConsumeContext<HoldsRejected> context)
     {
-        foreach (var rejected in context.Message.Rejections) Rejected(rejected);
+        // Each rejection's event id is derived from the batch's, so it is the same on every gateway and redelivery.
+        var batchId = context.MessageId ?? NewId.NextGuid();
+        foreach (var rejected in context.Message.Rejections) Rejected(rejected, OutboxWriter.DerivedMessageId(batchId, rejected.RequestId));
         return Task.CompletedTask;
     }
 
-    void Rejected(HoldRejected rejected)
+    void Rejected(HoldRejected rejected, Guid eventId)
     {
+        hub.Deliver(rejected.UserId, new UserEventView
+        {
+            EventId = eventId, Type = "hold_request.rejected", RequestId = rejected.RequestId, Status = "REJECTED", ShowId = rejected.ShowId,
+            SeatIds = rejected.SeatIds, Reason = rejected.Reason, UnavailableSeatIds = rejected.UnavailableSeatIds, OccurredAt = rejected.DecidedAt,
+        });
         rates.Record(rejected.ShowId);
         waiting.Decided(rejected.RequestId); // before the signal: a stream that still found the entry is already watching
         notifier.Signal(OutcomeNotifier.ForRequest(rejected.RequestId), rejected);

@@ -15,7 +15,7 @@ public static class UserEventsApi
         app.MapGet("/v1/users/me/events", Stream)
             .WithTags("Notifications")
             .RequireAuthorization()
-            .WithSummary("Server-Sent Events: the caller's booking events (held, confirmed, released, expired, refunded, hold expiring) as they happen, on any gateway.")
+            .WithSummary("Server-Sent Events: the caller's booking events (held, confirmed, released, expired, refunded, hold expiring) and the decisions on their hold requests (hold_request.held, hold_request.rejected) as they happen, on any gateway.")
             .Produces<UserEventView>(contentType: "text/event-stream")
             .ProducesProblem(401);
         return app;

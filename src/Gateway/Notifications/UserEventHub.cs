@@ -33,6 +33,7 @@ public sealed class UserEventHub
     /// <summary>Hands the event to each of the user's connections here; false when it was already delivered (a redelivery).</summary>
     public bool Deliver(string userId, UserEventView view)
     {
+        if (!_streams.ContainsKey(userId)) return true; // nobody listening here: nothing to deliver or to remember
         lock (_seen)
         {
             if (!_seen.Add(view.EventId)) return false;
