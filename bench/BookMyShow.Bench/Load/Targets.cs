@@ -28,6 +28,11 @@ public enum ListenMode
     Sse,
     /// <summary>GET the status_url every poll interval.</summary>
     Poll,
+    /// <summary>
+    /// One <c>GET /v1/users/me/events</c> per user, opened before the sale (an app that is open): the decision arrives
+    /// there as hold_request.held / hold_request.rejected; no request per hold request after the 202.
+    /// </summary>
+    User,
 }
 
 /// <summary>HTTP clients for one target: short requests share a pool of keep-alive connections; long streams get their own.</summary>
@@ -99,6 +104,79 @@ public sealed class PipelineTarget(Uri baseAddress, int maxConnections, ListenMo
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
             _tokens[user] = body.RootElement.GetProperty("access_token").GetString()!;
         });
+        if (listen != ListenMode.User) return;
+        var opening = userIds.Where(u => !_userStreams.ContainsKey(u)).ToList();
+        await Parallel.ForEachAsync(opening, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (user, token) =>
+        {
+            _userStreams[user] = await OpenUserStreamAsync(_tokens[user], token);
+        });
+    }
+
+    /// <summary>Decisions that came on the users' streams, by request id (a decision may come before its 202).</summary>
+    readonly ConcurrentDictionary<string, TaskCompletionSource<(JsonElement View, double AtMs, DateTime AtUtc)>> _decisions = new();
+    readonly ConcurrentDictionary<string, Task> _userStreams = new();
+    readonly CancellationTokenSource _closing = new();
+    readonly RunClock _streamClock = new();
+
+    TaskCompletionSource<(JsonElement View, double AtMs, DateTime AtUtc)> DecisionOf(string requestId) =>
+        _decisions.GetOrAdd(requestId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Opens the user's stream and returns once it is subscribed ("ready"); it is read in the background until disposal.</summary>
+    async Task<Task> OpenUserStreamAsync(string token, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/users/me/events");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await _http.Streams.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = Task.Run(async () =>
+        {
+            using var _ = request;
+            using var __ = response;
+            using var ___ = reader;
+            var type = "";
+            try
+            {
+                while (await reader.ReadLineAsync(_closing.Token) is { } line)
+                {
+                    if (line.StartsWith("event:", StringComparison.Ordinal)) type = line[6..].Trim();
+                    if (type == "ready") ready.TrySetResult();
+                    if (!line.StartsWith("data:", StringComparison.Ordinal) || !type.StartsWith("hold_request.", StringComparison.Ordinal)) continue;
+                    using var view = JsonDocument.Parse(line.AsMemory(5));
+                    var requestId = view.RootElement.GetProperty("request_id").GetString()!;
+                    DecisionOf(requestId).TrySetResult((view.RootElement.Clone(), _streamClock.NowMs, DateTime.UtcNow));
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+            {
+                // Closing, or the connection went away: the requests still waiting give up at their deadline.
+            }
+            ready.TrySetResult();
+        }, CancellationToken.None);
+        await ready.Task.WaitAsync(ct);
+        return reading;
+    }
+
+    async Task AwaitUserEventAsync(RequestRecord record, RunClock clock, CancellationToken ct)
+    {
+        var (view, _, atUtc) = await DecisionOf(record.RequestId!).Task.WaitAsync(ct);
+        _decisions.TryRemove(record.RequestId!, out _);
+        // When the stream brought it, on the run's clock (the decision may have come before the 202).
+        record.DecidedUtc = atUtc;
+        record.DecidedMs = clock.NowMs - (DateTime.UtcNow - atUtc).TotalMilliseconds;
+        switch (view.GetProperty("status").GetString())
+        {
+            case "HELD":
+                record.Outcome = Outcome.Held;
+                record.HoldId = view.GetProperty("hold_id").GetString();
+                record.ExpiresAt = view.GetProperty("expires_at").GetDateTimeOffset().UtcDateTime;
+                break;
+            default:
+                record.Outcome = Outcome.Rejected;
+                break;
+        }
     }
 
     public async Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct)
@@ -130,8 +208,12 @@ public sealed class PipelineTarget(Uri baseAddress, int maxConnections, ListenMo
             using var body = JsonDocument.Parse(text);
             record.RequestId = body.RootElement.GetProperty("request_id").GetString();
         }
-        if (listen == ListenMode.Sse) await ListenAsync(record, token, clock, ct);
-        else await PollAsync(record, token, clock, ct);
+        switch (listen)
+        {
+            case ListenMode.Sse: await ListenAsync(record, token, clock, ct); break;
+            case ListenMode.User: await AwaitUserEventAsync(record, clock, ct); break;
+            default: await PollAsync(record, token, clock, ct); break;
+        }
     }
 
     async Task ListenAsync(RequestRecord record, string token, RunClock clock, CancellationToken ct)
@@ -212,7 +294,12 @@ public sealed class PipelineTarget(Uri baseAddress, int maxConnections, ListenMo
 
     internal static string Shorten(string text) => text.Length <= 200 ? text : text[..200];
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _http.Dispose();
+        _closing.Dispose();
+    }
 }
 
 /// <summary>The row-lock baseline: the 201/409 of the hold request is the decision.</summary>

@@ -8,7 +8,7 @@ public sealed class BenchOptions
 {
     public const string Usage = """
         usage: BookMyShow.Bench [--quick] [--out DIR] [--scenarios hot,sustained,expiry,failover]
-                                [--listen sse|poll] [--poll-interval-ms 250] [--connections 1024] [--seed 1]
+                                [--listen sse|poll|user] [--poll-interval-ms 250] [--connections 1024] [--seed 1]
                                 [--hot-users N] [--hot-window-s S] [--pay-share 0.5] [--sustained-rates 250,500,...]
                                 [--step-seconds 15] [--storm-holds N] [--baseline-pool 64] [--no-baseline]
                BookMyShow.Bench baseline-server --urls URL --postgres CS [--pool N] [--ttl hh:mm:ss]
@@ -17,7 +17,7 @@ public sealed class BenchOptions
     public bool Quick { get; private set; }
     public string? OutDirectory { get; private set; }
     public IReadOnlyList<string> Scenarios { get; private set; } = ["hot", "sustained", "expiry", "failover"];
-    public ListenMode Listen { get; private set; } = ListenMode.Sse;
+    public ListenMode Listen { get; private set; } = ListenMode.User;
     public TimeSpan PollInterval { get; private set; } = TimeSpan.FromMilliseconds(250);
     public int Connections { get; private set; } = 1024;
     public int Seed { get; private set; } = 1;
@@ -84,7 +84,12 @@ public sealed class BenchOptions
     public Dictionary<string, string> Describe() => new()
     {
         ["mode"] = Quick ? "quick" : "full",
-        ["listen"] = Listen == ListenMode.Sse ? "SSE (events_url)" : $"poll every {PollInterval.TotalMilliseconds} ms",
+        ["listen"] = Listen switch
+        {
+            ListenMode.Sse => "SSE (events_url)",
+            ListenMode.User => "the user's own event stream (GET /v1/users/me/events, opened before the sale)",
+            _ => $"poll every {PollInterval.TotalMilliseconds} ms",
+        },
         ["client connections (keep-alive pool, pre-opened)"] = Connections.ToString(CultureInfo.InvariantCulture),
         ["pay share of granted holds"] = PayShare.ToString("0.##", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
