@@ -72,8 +72,10 @@ public sealed class BookingEmailConsumer(
             logger.LogInformation("Event {MessageId} already handled by {Consumer}; skipped", messageId, InboxName);
             return;
         }
-        await sender.SendAsync(composer.Compose(email, mail.Value, messageId.ToString("N")), ct);
-        await tx.CommitAsync(ct);
+        // From here on the consume's cancellation (the broker connection dropping, the worker stopping) is not
+        // passed on: a mail that went out must be recorded, or the redelivery would send it a second time.
+        await sender.SendAsync(composer.Compose(email, mail.Value, messageId.ToString("N")), CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     async Task<BookingEmail?> BuildAsync(BookingDbContext db, Draft draft, CancellationToken ct)
