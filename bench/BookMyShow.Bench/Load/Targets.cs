@@ -78,6 +78,15 @@ public sealed class BenchHttp : IDisposable
         }
     }
 
+    /// <summary>The show's seat map as users see it (both targets serve <c>GET /v1/shows/{id}/seats</c>).</summary>
+    public async Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct)
+    {
+        using var response = await Requests.GetAsync(new Uri($"/v1/shows/{showId}/seats", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return SeatView.Parse(body.RootElement);
+    }
+
     public void Dispose()
     {
         Requests.Dispose();
@@ -179,13 +188,7 @@ public sealed class PipelineTarget(Uri baseAddress, int maxConnections, ListenMo
         }
     }
 
-    public async Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct)
-    {
-        using var response = await _http.Requests.GetAsync(new Uri($"/v1/shows/{showId}/seats", UriKind.Relative), ct);
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        return SeatView.Parse(body.RootElement);
-    }
+    public Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct) => _http.SeatMapAsync(showId, ct);
 
     public async Task HoldAsync(RequestRecord record, RunClock clock, CancellationToken ct)
     {
@@ -313,13 +316,7 @@ public sealed class BaselineTarget(Uri baseAddress, int maxConnections) : ITarge
 
     public Task PrepareUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken ct) => Task.CompletedTask;
 
-    public async Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct)
-    {
-        using var response = await _http.Requests.GetAsync(new Uri($"/v1/shows/{showId}/seats", UriKind.Relative), ct);
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        return SeatView.Parse(body.RootElement);
-    }
+    public Task<IReadOnlyList<SeatInfo>> SeatMapAsync(string showId, CancellationToken ct) => _http.SeatMapAsync(showId, ct);
 
     public async Task HoldAsync(RequestRecord record, RunClock clock, CancellationToken ct)
     {
