@@ -33,9 +33,7 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
             HoldId = m.HoldId, ShowId = m.ShowId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt,
             OccurredAt = m.DecidedAt,
         });
-        rates.Record(context.Message.ShowId);
-        waiting.Decided(context.Message.RequestId); // before the signal: a stream that still found the entry is already watching
-        notifier.Signal(OutcomeNotifier.ForRequest(context.Message.RequestId), context.Message);
+        Decided(m.ShowId, m.RequestId, m);
         return Task.CompletedTask;
     }
 
@@ -60,9 +58,15 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
             EventId = eventId, Type = "hold_request.rejected", RequestId = rejected.RequestId, Status = "REJECTED", ShowId = rejected.ShowId,
             SeatIds = rejected.SeatIds, Reason = rejected.Reason, UnavailableSeatIds = rejected.UnavailableSeatIds, OccurredAt = rejected.DecidedAt,
         });
-        rates.Record(rejected.ShowId);
-        waiting.Decided(rejected.RequestId); // before the signal: a stream that still found the entry is already watching
-        notifier.Signal(OutcomeNotifier.ForRequest(rejected.RequestId), rejected);
+        Decided(rejected.ShowId, rejected.RequestId, rejected);
+    }
+
+    /// <summary>A hold request was decided: counted for the drain rate, no longer waiting here, its waiters woken.</summary>
+    void Decided(string showId, string requestId, object outcome)
+    {
+        rates.Record(showId);
+        waiting.Decided(requestId); // before the signal: a stream that still found the entry is already watching
+        notifier.Signal(OutcomeNotifier.ForRequest(requestId), outcome);
     }
 
     public Task Consume(ConsumeContext<HoldReleased> context)
