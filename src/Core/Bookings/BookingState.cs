@@ -28,8 +28,6 @@ public sealed class BookingState : SagaStateMachineInstance
     public string? LastPaymentError { get; set; }
     /// <summary>Why the hold ended without a booking (EXPIRED, RELEASED) — decides 410 or 409 for a late payment.</summary>
     public string? EndReason { get; set; }
-    public Guid? ExpirationTokenId { get; set; }
-    public Guid? WarningTokenId { get; set; }
     public DateTime UpdatedAt { get; set; }
 
     public static Guid CorrelationOf(string holdId) => Guid.ParseExact(holdId.AsSpan(2), "N");

@@ -14,7 +14,14 @@ public sealed class HoldOptions
     [Range(1, 100)]
     public int MaxSeatsPerHold { get; set; } = 10;
 
-    /// <summary>How often the backstop sweep looks for holds past their expiry.</summary>
+    /// <summary>
+    /// How often each worker's hold clock looks for holds due to expire or to be warned, and asks their partitions to
+    /// act (ADR 0014). It bounds how late an expiry or a warning can be.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ClockInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the cluster-wide backstop sweep (a Quartz job) looks for holds past their expiry.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 

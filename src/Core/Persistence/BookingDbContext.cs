@@ -70,6 +70,7 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.Property(x => x.TotalPrice).HasPrecision(12, 2);
             e.Ignore(x => x.EffectiveExpiry);
             e.HasIndex(x => new { x.Status, x.ExpiresAt });
+            e.HasIndex(x => x.WarnAt).HasFilter("warn_at IS NOT NULL");
             e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.RequestId).IsUnique();
         });

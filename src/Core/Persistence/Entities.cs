@@ -110,6 +110,8 @@ public sealed class Hold
     public DateTime? EndedAt { get; set; }
     /// <summary>While a payment is in flight the seats stay held until this time at most, even past expiry.</summary>
     public DateTime? PaymentGraceUntil { get; set; }
+    /// <summary>When the hold-expiring warning is due; null when none is (too short a hold) or once it has gone out.</summary>
+    public DateTime? WarnAt { get; set; }
     public string? BookingId { get; set; }
 
     /// <summary>When the seats may be given to someone else.</summary>

@@ -25,8 +25,6 @@ public static class BookingActivities
 
     public static DateTime Now(ConsumeContext c) => Service<TimeProvider>(c).GetUtcNow().UtcDateTime;
 
-    public static DateTime WarningTime(BehaviorContext<BookingState> c) => c.Saga.ExpiresAt - Options(c).ExpiringWarningBefore;
-
     static void Send<T>(BehaviorContext<BookingState> c, T message, Uri destination) where T : class =>
         Db(c).Send(message, destination, Now(c));
 
@@ -207,13 +205,6 @@ public static class BookingActivities
         c.Saga.UpdatedAt = Now(c);
         SendToPartition(c, new ExpireHolds { ShowId = c.Saga.ShowId, HoldIds = [c.Saga.HoldId], IgnorePaymentGrace = true });
     }
-
-    public static void WarnExpiring(BehaviorContext<BookingState> c) =>
-        Publish(c, new HoldExpiring
-        {
-            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
-            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ExpiresAt = Utc(c.Saga.ExpiresAt), WarnedAt = Utc(Now(c)),
-        });
 
     public static Task AnswerEndedAsync(BehaviorContext<BookingState> c, string attemptId, string reason, bool refunded = false)
     {

@@ -9,7 +9,8 @@ namespace BookMyShow.Sagas.Booking;
 /// <summary>
 /// One instance per hold: held → paying → confirming → confirmed, or released / expired, with late payments refunded.
 /// Seat changes go back through the show's partition; what the saga sends leaves through the outbox in the same
-/// transaction as its new state (see <see cref="BookingActivities"/>).
+/// transaction as its new state (see <see cref="BookingActivities"/>). Time is the partition's: the hold clock asks it
+/// to expire due holds and to warn before (ADR 0014), and the saga follows its <see cref="HoldExpired"/>.
 /// </summary>
 public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
 {
@@ -33,9 +34,6 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
     public Event<HoldExpired> HoldExpired { get; private set; } = null!;
     public Event<PaymentRefunded> PaymentRefunded { get; private set; } = null!;
 
-    public Schedule<BookingState, HoldExpiration> Expiration { get; private set; } = null!;
-    public Schedule<BookingState, HoldExpiringWarning> Warning { get; private set; } = null!;
-
     public BookingStateMachine()
     {
         InstanceState(x => x.CurrentState);
@@ -56,18 +54,12 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
         Event(() => HoldExpired, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => PaymentRefunded, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
 
-        Schedule(() => Expiration, x => x.ExpirationTokenId, s => s.Received = r => r.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
-        Schedule(() => Warning, x => x.WarningTokenId, s => s.Received = r => r.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
-
         // Whatever a state does not expect (a duplicate, a late echo) changes nothing.
         OnUnhandledEvent(x => x.Ignore());
 
         Initially(
             When(HoldPlaced)
                 .Then(c => BookingActivities.Start(c))
-                .Schedule(Expiration, c => new HoldExpiration { HoldId = c.Saga.HoldId }, c => c.Saga.ExpiresAt)
-                .If(c => BookingActivities.WarningTime(c) > BookingActivities.Now(c), w =>
-                    w.Schedule(Warning, c => new HoldExpiringWarning { HoldId = c.Saga.HoldId }, c => BookingActivities.WarningTime(c)))
                 .TransitionTo(Held));
 
         During(Held,
@@ -80,11 +72,7 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
                 .ThenAsync(c => BookingActivities.ConfirmOrRefundLatePaymentAsync(c))
                 .IfElse(c => c.Saga.BookingId is not null && c.Saga.PaymentIntentId == c.Message.PaymentIntentId,
                     confirm => confirm.TransitionTo(Confirming),
-                    refund => refund.TransitionTo(Refunding)),
-            When(Expiration.Received)
-                .Then(c => BookingActivities.ExpireNow(c)),
-            When(Warning.Received)
-                .Then(c => BookingActivities.WarnExpiring(c)));
+                    refund => refund.TransitionTo(Refunding)));
 
         During(Paying,
             When(ConfirmRequested)
@@ -99,33 +87,23 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
             When(PaymentFailed, c => c.Message.AttemptId == c.Saga.AttemptId)
                 .ThenAsync(c => BookingActivities.PaymentFailedAsync(c))
                 .TransitionTo(Held),
-            When(Expiration.Received, c => c.Saga.PaymentGraceUntil is { } grace && BookingActivities.Now(c) < grace)
-                .Schedule(Expiration, c => new HoldExpiration { HoldId = c.Saga.HoldId }, c => c.Saga.PaymentGraceUntil!.Value),
-            When(Expiration.Received, c => c.Saga.PaymentGraceUntil is not { } grace || BookingActivities.Now(c) >= grace)
-                .Then(c => BookingActivities.ExpireNow(c)),
             When(HoldExpired)
                 .Then(c => BookingActivities.Expired(c))
                 .TransitionTo(Expired),
             When(HoldReleased)
                 .Then(c => BookingActivities.Released(c))
-                .Unschedule(Expiration)
                 .TransitionTo(Released));
 
         During(Held,
             When(HoldExpired)
                 .Then(c => BookingActivities.Expired(c))
-                .Unschedule(Warning)
                 .TransitionTo(Expired),
             When(HoldReleased)
                 .Then(c => BookingActivities.Released(c))
-                .Unschedule(Expiration)
-                .Unschedule(Warning)
                 .TransitionTo(Released));
 
         During(Confirming,
             When(SeatsConfirmed)
-                .Unschedule(Expiration)
-                .Unschedule(Warning)
                 .TransitionTo(Confirmed),
             When(SeatsConfirmRefused)
                 .ThenAsync(c => BookingActivities.RefundRefusedConfirmationAsync(c))

@@ -20,11 +20,12 @@ public static class WorkerExtensions
         return [new PartitionEndpoints(messaging), new PaymentEndpoints(), new SchedulerEndpoints(messaging), new NotificationEndpoints(configuration), new AnalyticsEndpoints()];
     }
 
-    /// <summary>The worker's services apart from the bus: outbox dispatcher, payments, mail, scheduler, expiry sweep and cleanup.</summary>
+    /// <summary>The worker's services apart from the bus: outbox dispatcher, hold clock, payments, mail, scheduler, expiry sweep and cleanup.</summary>
     public static IServiceCollection AddWorkerServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         services.AddHostedService<OutboxDispatcher>();
+        services.AddHostedService<HoldClock>();
         services.AddSingleton<RecentlyEndedHolds>();
         services.AddSingleton<ShowLocks>();
         services.AddSingleton<HoldDecider>();

@@ -1,4 +1,5 @@
 using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Bookings;
 using BookMyShow.Core.Holds;
 using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
@@ -19,6 +20,7 @@ public sealed class HoldDecider(
     IDbContextFactory<BookingDbContext> contexts,
     OutboxSignal outbox,
     IOptions<HoldOptions> options,
+    IOptions<BookingOptions> bookings,
     TimeProvider time,
     ILogger<HoldDecider> logger)
 {
@@ -102,6 +104,8 @@ public sealed class HoldDecider(
     {
         var holdId = "h_" + NewId.NextGuid().ToString("N");
         var expiresAt = now + options.Value.Ttl;
+        // The hold-expiring warning, if the hold lasts longer than the warning comes before its end (ADR 0014).
+        var warnAt = expiresAt - bookings.Value.ExpiringWarningBefore;
         var total = seatIds.Sum(id => seats[id].Price);
         foreach (var id in seatIds)
         {
@@ -117,6 +121,7 @@ public sealed class HoldDecider(
         {
             Id = holdId, ShowId = show.Id, UserId = request.UserId, RequestId = request.Id, SeatIds = SeatList.Join(seatIds),
             TotalPrice = total, Currency = show.Currency, CreatedAt = now, ExpiresAt = expiresAt, Status = HoldStatus.Active,
+            WarnAt = warnAt > now ? warnAt : null,
         });
         request.Status = RequestStatus.Held;
         request.HoldId = holdId;

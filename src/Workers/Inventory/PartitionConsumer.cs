@@ -27,6 +27,7 @@ public sealed class PartitionConsumer(
     ILogger<PartitionConsumer> logger) :
     IConsumer<ReleaseHold>,
     IConsumer<ExpireHolds>,
+    IConsumer<WarnExpiringHolds>,
     IConsumer<ProtectHoldForPayment>,
     IConsumer<ConfirmSeats>
 {
@@ -100,6 +101,40 @@ public sealed class PartitionConsumer(
         await tx.CommitAsync(ct);
         ended.AddRange(due);
         logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
+        outbox.Notify();
+    }
+
+    /// <summary>
+    /// Sends the hold-expiring warning for the named holds that are still active, unpaid (no payment in flight), not
+    /// yet warned and within their warning time, and records that it went out, in one transaction: a repeated
+    /// message finds them warned and sends nothing.
+    /// </summary>
+    public async Task Consume(ConsumeContext<WarnExpiringHolds> context)
+    {
+        var m = context.Message;
+        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var named = m.HoldIds;
+        var holds = await db.Holds
+            .Where(h => named.Contains(h.Id) && h.ShowId == m.ShowId && h.Status == HoldStatus.Active && h.WarnAt != null && h.WarnAt <= now
+                        && h.ExpiresAt > now && h.PaymentGraceUntil == null)
+            .ToListAsync(ct);
+        if (holds.Count == 0) return;
+        var warnedAt = new DateTimeOffset(now, TimeSpan.Zero);
+        foreach (var hold in holds)
+        {
+            hold.WarnAt = null;
+            db.Publish(new HoldExpiring
+            {
+                HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = SeatList.Split(hold.SeatIds),
+                Amount = hold.TotalPrice, Currency = hold.Currency, ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), WarnedAt = warnedAt,
+            }, now);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         outbox.Notify();
     }
 

@@ -1,3 +1,4 @@
+using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Catalog;
 using BookMyShow.Core.Holds;
@@ -202,6 +203,44 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == early.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == late.HoldId)).Status);
+    }
+
+    [Fact]
+    public async Task Expiring_warning_goes_out_once_in_its_time_and_never_for_a_hold_being_paid()
+    {
+        var unpaid = await PlaceAsync("r_warn", "u_1", "B4");
+        var paying = await PlaceAsync("r_paying", "u_2", "B5");
+        await using (var db = await Contexts().CreateDbContextAsync())
+        {
+            var hold = await db.Holds.AsNoTracking().SingleAsync(h => h.Id == unpaid.HoldId);
+            Assert.Equal(hold.ExpiresAt.AddMinutes(-2), hold.WarnAt); // Bookings:ExpiringWarningBefore, 2 min by default
+        }
+        await _harness.Bus.Publish(new ProtectHoldForPayment { HoldId = paying.HoldId!, ShowId = ShowId, Until = _time.GetUtcNow().AddMinutes(11) });
+        await Deadline.UntilAsync(() => Task.FromResult(_harness.Consumed.Select<ProtectHoldForPayment>().Any()), TimeSpan.FromSeconds(15), "the payment protection");
+        var holdIds = new[] { unpaid.HoldId!, paying.HoldId! };
+
+        // Too early: nothing goes out.
+        _time.Advance(TimeSpan.FromMinutes(7));
+        await WarnAndWaitAsync(holdIds, 1);
+        Assert.Empty(await OutboxAsync<HoldExpiring>());
+
+        // In its time: the unpaid hold is warned, once however often asked; the one being paid is not.
+        _time.Advance(TimeSpan.FromMinutes(1.5));
+        await WarnAndWaitAsync(holdIds, 2);
+        await WarnAndWaitAsync(holdIds, 3);
+        var warning = Assert.Single(await OutboxAsync<HoldExpiring>());
+        Assert.Contains(unpaid.HoldId!, warning.Body, StringComparison.Ordinal);
+        await using var after = await Contexts().CreateDbContextAsync();
+        Assert.Null((await after.Holds.AsNoTracking().SingleAsync(h => h.Id == unpaid.HoldId)).WarnAt);
+        Assert.NotNull((await after.Holds.AsNoTracking().SingleAsync(h => h.Id == paying.HoldId)).WarnAt);
+    }
+
+    async Task WarnAndWaitAsync(string[] holdIds, int consumedSoFar)
+    {
+        await _harness.Bus.Publish(new WarnExpiringHolds { ShowId = ShowId, HoldIds = holdIds });
+        await Deadline.UntilAsync(() => Task.FromResult(_harness.Consumed.Select<WarnExpiringHolds>().Count() >= consumedSoFar),
+            TimeSpan.FromSeconds(15), "the warning request to be consumed");
+        Assert.DoesNotContain(_harness.Consumed.Select<WarnExpiringHolds>(), x => x.Exception is not null);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     readonly ConcurrentQueue<Delivery<BookingHeld>> _sent = new();
     readonly ConcurrentQueue<Delivery<ScheduleMessage>> _schedules = new();
     readonly ConcurrentQueue<Delivery<CancelScheduledMessage>> _cancels = new();
-    readonly ConcurrentQueue<Delivery<HoldExpiration>> _expirations = new();
+    readonly ConcurrentQueue<Delivery<Reminder>> _reminders = new();
     readonly List<IDisposable> _disposables = [];
     ServiceProvider _provider = null!;
     Uri _rabbitMq = null!;
@@ -294,7 +294,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         var tokenId = NewId.NextGuid();
         var dueAt = new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         var destination = new Uri("exchange:booking-saga");
-        await WriteAsync(db => db.Schedule(new HoldExpiration { HoldId = "h_scheduled" }, destination, dueAt, tokenId, DateTime.UtcNow));
+        await WriteAsync(db => db.Schedule(new Reminder { HoldId = "h_scheduled" }, destination, dueAt, tokenId, DateTime.UtcNow));
         var row = Assert.Single(await RowsAsync());
 
         Assert.Equal(1, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
@@ -304,7 +304,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(tokenId, command.CorrelationId);
         Assert.Equal(dueAt, ToUtc(command.ScheduledTime));
         Assert.Equal(destination, command.Destination);
-        Assert.Contains("urn:message:BookMyShow.Contracts.Bookings:HoldExpiration", command.PayloadType);
+        Assert.Contains("urn:message:BookMyShow.Workers.Tests.Outbox:Reminder", command.PayloadType);
         Assert.Contains("h_scheduled", command.Payload.ToString(), StringComparison.Ordinal);
         Assert.Equal(row.MessageId, delivery.MessageId);
         Assert.Equal(SchedulerAddress.Queue, delivery.DestinationAddress?.AbsolutePath.Split('/')[^1]);
@@ -337,8 +337,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         await using (var db = await Contexts.CreateDbContextAsync())
         {
             var provider = new OutboxScheduleMessageProvider(db, TimeProvider.System);
-            var scheduled = await provider.ScheduleSend(destination, dueAt, new HoldExpiration { HoldId = "h_saga" },
-                Pipe.Empty<SendContext<HoldExpiration>>(), CancellationToken.None);
+            var scheduled = await provider.ScheduleSend(destination, dueAt, new Reminder { HoldId = "h_saga" },
+                Pipe.Empty<SendContext<Reminder>>(), CancellationToken.None);
             tokenId = scheduled.TokenId;
             Assert.Equal(dueAt, scheduled.ScheduledTime);
             Assert.Equal(destination, scheduled.Destination);
@@ -405,9 +405,9 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         _bus = Bus.Factory.CreateUsingInMemory(cfg => cfg.ReceiveEndpoint(queue, e =>
         {
             e.ConcurrentMessageLimit = 1;
-            e.Handler<HoldExpiration>(c =>
+            e.Handler<Reminder>(c =>
             {
-                _expirations.Enqueue(Received(c));
+                _reminders.Enqueue(Received(c));
                 return Task.CompletedTask;
             });
         }));
@@ -417,17 +417,17 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         var now = DateTime.UtcNow;
         await WriteAsync(db =>
         {
-            db.Schedule(new HoldExpiration { HoldId = "h_due" }, destination, now.AddMinutes(-1), tokenId, now);
+            db.Schedule(new Reminder { HoldId = "h_due" }, destination, now.AddMinutes(-1), tokenId, now);
             db.CancelSchedule(destination, NewId.NextGuid(), now);
         });
         var scheduleRow = (await RowsAsync()).Single(r => r.Kind == OutboxKind.Schedule);
 
         Assert.Equal(2, await Dispatcher(transport: TransportKind.InMemory).DispatchBatchAsync(CancellationToken.None));
         var fence = NewId.NextGuid();
-        await (await _bus.GetSendEndpoint(destination)).Send(new HoldExpiration { HoldId = "fence" }, c => c.MessageId = fence);
-        await Deadline.UntilAsync(() => _expirations.Any(d => d.MessageId == fence), Patience, "the fence");
+        await (await _bus.GetSendEndpoint(destination)).Send(new Reminder { HoldId = "fence" }, c => c.MessageId = fence);
+        await Deadline.UntilAsync(() => _reminders.Any(d => d.MessageId == fence), Patience, "the fence");
 
-        var delivery = Assert.Single(_expirations, d => d.MessageId != fence);
+        var delivery = Assert.Single(_reminders, d => d.MessageId != fence);
         Assert.Equal("h_due", delivery.Message.HoldId);
         Assert.Equal(scheduleRow.MessageId, delivery.MessageId);
         Assert.Equal(tokenId, delivery.SchedulingTokenId);
@@ -451,4 +451,10 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     }
 
     static DateTime ToUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+}
+
+/// <summary>A message the tests schedule (any type will do: the scheduler carries it opaquely).</summary>
+public record Reminder
+{
+    public required string HoldId { get; init; }
 }
