@@ -32,11 +32,14 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     readonly ConcurrentQueue<Delivery<BookingHeld>> _sent = new();
     readonly ConcurrentQueue<Delivery<ScheduleMessage>> _schedules = new();
     readonly ConcurrentQueue<Delivery<CancelScheduledMessage>> _cancels = new();
-    readonly ConcurrentQueue<Delivery<Reminder>> _reminders = new();
+    readonly ConcurrentQueue<Delivery<ProtectHoldForPayment>> _reminders = new();
     readonly List<IDisposable> _disposables = [];
     ServiceProvider _provider = null!;
     Uri _rabbitMq = null!;
     IBusControl? _bus;
+
+    /// <summary>A message to schedule: any contract will do, the scheduler carries it as it is.</summary>
+    static ProtectHoldForPayment Scheduled(string holdId) => new() { HoldId = holdId, ShowId = "s_scheduled", Until = DateTimeOffset.UnixEpoch };
 
     sealed record Delivery<T>(Guid? MessageId, T Message, Uri? DestinationAddress, Guid? SchedulingTokenId, long ReceivedAt);
 
@@ -294,7 +297,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         var tokenId = NewId.NextGuid();
         var dueAt = new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         var destination = new Uri("exchange:booking-saga");
-        await WriteAsync(db => db.Schedule(new Reminder { HoldId = "h_scheduled" }, destination, dueAt, tokenId, DateTime.UtcNow));
+        await WriteAsync(db => db.Schedule(Scheduled("h_scheduled"), destination, dueAt, tokenId, DateTime.UtcNow));
         var row = Assert.Single(await RowsAsync());
 
         Assert.Equal(1, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
@@ -304,7 +307,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(tokenId, command.CorrelationId);
         Assert.Equal(dueAt, ToUtc(command.ScheduledTime));
         Assert.Equal(destination, command.Destination);
-        Assert.Contains("urn:message:BookMyShow.Workers.Tests.Outbox:Reminder", command.PayloadType);
+        Assert.Contains("urn:message:BookMyShow.Contracts.Bookings:ProtectHoldForPayment", command.PayloadType);
         Assert.Contains("h_scheduled", command.Payload.ToString(), StringComparison.Ordinal);
         Assert.Equal(row.MessageId, delivery.MessageId);
         Assert.Equal(SchedulerAddress.Queue, delivery.DestinationAddress?.AbsolutePath.Split('/')[^1]);
@@ -337,8 +340,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         await using (var db = await Contexts.CreateDbContextAsync())
         {
             var provider = new OutboxScheduleMessageProvider(db, TimeProvider.System);
-            var scheduled = await provider.ScheduleSend(destination, dueAt, new Reminder { HoldId = "h_saga" },
-                Pipe.Empty<SendContext<Reminder>>(), CancellationToken.None);
+            var scheduled = await provider.ScheduleSend(destination, dueAt, Scheduled("h_saga"),
+                Pipe.Empty<SendContext<ProtectHoldForPayment>>(), CancellationToken.None);
             tokenId = scheduled.TokenId;
             Assert.Equal(dueAt, scheduled.ScheduledTime);
             Assert.Equal(destination, scheduled.Destination);
@@ -405,7 +408,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         _bus = Bus.Factory.CreateUsingInMemory(cfg => cfg.ReceiveEndpoint(queue, e =>
         {
             e.ConcurrentMessageLimit = 1;
-            e.Handler<Reminder>(c =>
+            e.Handler<ProtectHoldForPayment>(c =>
             {
                 _reminders.Enqueue(Received(c));
                 return Task.CompletedTask;
@@ -417,14 +420,14 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         var now = DateTime.UtcNow;
         await WriteAsync(db =>
         {
-            db.Schedule(new Reminder { HoldId = "h_due" }, destination, now.AddMinutes(-1), tokenId, now);
+            db.Schedule(Scheduled("h_due"), destination, now.AddMinutes(-1), tokenId, now);
             db.CancelSchedule(destination, NewId.NextGuid(), now);
         });
         var scheduleRow = (await RowsAsync()).Single(r => r.Kind == OutboxKind.Schedule);
 
         Assert.Equal(2, await Dispatcher(transport: TransportKind.InMemory).DispatchBatchAsync(CancellationToken.None));
         var fence = NewId.NextGuid();
-        await (await _bus.GetSendEndpoint(destination)).Send(new Reminder { HoldId = "fence" }, c => c.MessageId = fence);
+        await (await _bus.GetSendEndpoint(destination)).Send(Scheduled("fence"), c => c.MessageId = fence);
         await Deadline.UntilAsync(() => _reminders.Any(d => d.MessageId == fence), Patience, "the fence");
 
         var delivery = Assert.Single(_reminders, d => d.MessageId != fence);
@@ -453,8 +456,3 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     static DateTime ToUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }
 
-/// <summary>A message the tests schedule (any type will do: the scheduler carries it opaquely).</summary>
-public record Reminder
-{
-    public required string HoldId { get; init; }
-}
