@@ -32,14 +32,19 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
         var entry = await db.Set<TSaga>().AddAsync(instance, CancellationToken);
+        // The transaction goes on if the insert fails, so the insert gets a savepoint of its own.
+        var transaction = db.Database.CurrentTransaction;
+        if (transaction is not null) await transaction.CreateSavepointAsync("saga_insert", CancellationToken);
         try
         {
             await db.SaveChangesAsync(CancellationToken);
+            if (transaction is not null) await transaction.ReleaseSavepointAsync("saga_insert", CancellationToken);
             return await factory.CreateSagaConsumeContext(db, this, instance, SagaConsumeContextMode.Insert);
         }
         catch (DbUpdateException)
         {
             // Already there (a concurrent insert won): forget ours so the context can go on with the stored one.
+            if (transaction is not null) await transaction.RollbackToSavepointAsync("saga_insert", CancellationToken);
             entry.State = EntityState.Detached;
             return default!;
         }
