@@ -42,8 +42,6 @@ public sealed class DistributedExpiryTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(90), "all thousand holds to expire");
 
         var lateness = await LatenessAsync(cs);
-        var toSaga = await LatenessAsync(cs, "SELECT EXTRACT(EPOCH FROM (b.updated_at - b.expires_at)) * 1000 FROM booking_states b ORDER BY 1");
-        output.WriteLine($"expiry to saga: p50 {toSaga[toSaga.Count / 2]:0} ms, p99 {toSaga[(int)Math.Ceiling(toSaga.Count * 0.99) - 1]:0} ms, max {toSaga[^1]:0} ms");
         var p50 = lateness[lateness.Count / 2];
         var p99 = lateness[(int)Math.Ceiling(lateness.Count * 0.99) - 1];
         output.WriteLine($"expiry lateness over {lateness.Count} holds: min {lateness[0]:0} ms, p50 {p50:0} ms, p99 {p99:0} ms, max {lateness[^1]:0} ms");

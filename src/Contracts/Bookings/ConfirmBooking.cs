@@ -10,4 +10,9 @@ public record ConfirmBooking
     public required string PaymentToken { get; init; }
     /// <summary>The client's Idempotency-Key: the answer is stored under it.</summary>
     public required string IdempotencyKey { get; init; }
+    /// <summary>The hold as the gateway read it: the booking saga starts from the first confirmation (ADR 0015).</summary>
+    public IReadOnlyList<string> SeatIds { get; init; } = [];
+    public decimal Amount { get; init; }
+    public string Currency { get; init; } = "";
+    public DateTimeOffset ExpiresAt { get; init; }
 }

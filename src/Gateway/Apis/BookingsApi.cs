@@ -99,6 +99,8 @@ public static class BookingsApi
             await publisher.Publish(new ConfirmBooking
             {
                 HoldId = holdId, ShowId = hold.ShowId, UserId = userId, AttemptId = request.AttemptId, PaymentToken = paymentToken, IdempotencyKey = key,
+                SeatIds = SeatList.Split(hold.SeatIds), Amount = hold.TotalPrice, Currency = hold.Currency,
+                ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero),
             }, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -33,22 +33,19 @@ public static class BookingActivities
 
     static Uri Payments(BehaviorContext<BookingState> c) => Service<PartitionRouter>(c).AddressOfEndpoint(Options(c).PaymentsQueue);
 
-    public static void Start(BehaviorContext<BookingState, HoldPlaced> c)
+    /// <summary>The first confirmation of a hold starts its saga, from the hold as the gateway read it.</summary>
+    public static void Start(BehaviorContext<BookingState, ConfirmBooking> c)
     {
         var m = c.Message;
         c.Saga.HoldId = m.HoldId;
         c.Saga.ShowId = m.ShowId;
         c.Saga.UserId = m.UserId;
         c.Saga.SeatIds = SeatList.Join(m.SeatIds);
-        c.Saga.Amount = m.TotalPrice;
+        c.Saga.Amount = m.Amount;
         c.Saga.Currency = m.Currency;
         c.Saga.ExpiresAt = m.ExpiresAt.UtcDateTime;
         c.Saga.UpdatedAt = Now(c);
-        Publish(c, new BookingHeld
-        {
-            HoldId = m.HoldId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency,
-            ExpiresAt = m.ExpiresAt, HeldAt = m.DecidedAt,
-        });
+        if (Now(c) >= c.Saga.ExpiresAt) c.Saga.EndReason = "EXPIRED";
     }
 
     /// <summary>
@@ -60,26 +57,18 @@ public static class BookingActivities
 
     static DateTimeOffset Utc(DateTime value) => new(value, TimeSpan.Zero);
 
+    /// <summary>The partition released the hold (and told the user, ADR 0015); a payment arriving now is refunded.</summary>
     public static void Released(BehaviorContext<BookingState, HoldReleased> c)
     {
         c.Saga.EndReason = "RELEASED";
         c.Saga.UpdatedAt = Now(c);
-        Publish(c, new BookingReleased
-        {
-            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
-            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ReleasedAt = c.Message.ReleasedAt,
-        });
     }
 
+    /// <summary>The partition expired the hold (and told the user, ADR 0015); a payment arriving now is refunded.</summary>
     public static void Expired(BehaviorContext<BookingState, HoldExpired> c)
     {
         c.Saga.EndReason = "EXPIRED";
         c.Saga.UpdatedAt = Now(c);
-        Publish(c, new BookingExpired
-        {
-            HoldId = c.Saga.HoldId, ShowId = c.Saga.ShowId, UserId = c.Saga.UserId, SeatIds = SeatList.Split(c.Saga.SeatIds),
-            Amount = c.Saga.Amount, Currency = c.Saga.Currency, ExpiredAt = c.Message.ExpiredAt,
-        });
     }
 
     public static void Refunded(BehaviorContext<BookingState, PaymentRefunded> c)

@@ -22,7 +22,7 @@ public sealed class BookingSagaEndpoints : IBusContribution
         bus.ReceiveEndpoint(Queue, e =>
         {
             e.PrefetchCount = 64;
-            // Transient database errors (waited out for about 4 minutes), a confirm that overtook its HoldPlaced:
+            // Transient database errors (waited out for about 4 minutes), two first confirmations of one hold at once:
             // try again; only then the error queue.
             e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
             e.ConfigureSaga<BookingState>(context);

@@ -7,10 +7,12 @@ using MassTransit;
 namespace BookMyShow.Sagas.Booking;
 
 /// <summary>
-/// One instance per hold: held → paying → confirming → confirmed, or released / expired, with late payments refunded.
-/// Seat changes go back through the show's partition; what the saga sends leaves through the outbox in the same
-/// transaction as its new state (see <see cref="BookingActivities"/>). Time is the partition's: the hold clock asks it
-/// to expire due holds and to warn before (ADR 0014), and the saga follows its <see cref="HoldExpired"/>.
+/// One instance per hold that someone tried to pay for (ADR 0015): it starts at the first confirmation, then paying →
+/// confirming → confirmed, or back to held after a decline, or released / expired, with late payments refunded. An
+/// unpaid hold never has one: the partition grants, expires and releases it and announces each step itself. Seat
+/// changes go back through the show's partition; what the saga sends leaves through the outbox in the same transaction
+/// as its new state (see <see cref="BookingActivities"/>). Time is the partition's: the hold clock asks it to expire
+/// due holds (ADR 0014), and the saga follows its <see cref="HoldExpired"/>.
 /// </summary>
 public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
 {
@@ -23,7 +25,6 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
     public State Refunding { get; private set; } = null!;
     public State Refunded { get; private set; } = null!;
 
-    public Event<HoldPlaced> HoldPlaced { get; private set; } = null!;
     public Event<ConfirmBooking> ConfirmRequested { get; private set; } = null!;
     public Event<PaymentSucceeded> PaymentSucceeded { get; private set; } = null!;
     public Event<PaymentDeclined> PaymentDeclined { get; private set; } = null!;
@@ -38,29 +39,37 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
     {
         InstanceState(x => x.CurrentState);
 
-        Event(() => HoldPlaced, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
-        Event(() => ConfirmRequested, e =>
-        {
-            e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId));
-            // The confirm can overtake HoldPlaced on its way to the saga: fault, and the endpoint's retry tries again.
-            e.OnMissingInstance(m => m.Fault());
-        });
+        Event(() => ConfirmRequested, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => PaymentSucceeded, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => PaymentDeclined, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => PaymentFailed, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => SeatsConfirmed, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
         Event(() => SeatsConfirmRefused, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
-        Event(() => HoldReleased, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
-        Event(() => HoldExpired, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
+        // Most holds end without anyone having tried to pay: no saga, nothing to do.
+        Event(() => HoldReleased, e =>
+        {
+            e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId));
+            e.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => HoldExpired, e =>
+        {
+            e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId));
+            e.OnMissingInstance(m => m.Discard());
+        });
         Event(() => PaymentRefunded, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
 
         // Whatever a state does not expect (a duplicate, a late echo) changes nothing.
         OnUnhandledEvent(x => x.Ignore());
 
         Initially(
-            When(HoldPlaced)
+            When(ConfirmRequested, c => BookingActivities.Now(c) < c.Message.ExpiresAt.UtcDateTime)
                 .Then(c => BookingActivities.Start(c))
-                .TransitionTo(Held));
+                .Then(c => BookingActivities.StartPayment(c))
+                .TransitionTo(Paying),
+            When(ConfirmRequested, c => BookingActivities.Now(c) >= c.Message.ExpiresAt.UtcDateTime)
+                .Then(c => BookingActivities.Start(c))
+                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, "EXPIRED"))
+                .TransitionTo(Expired));
 
         During(Held,
             When(ConfirmRequested, c => BookingActivities.Now(c) >= c.Saga.ExpiresAt)

@@ -1,3 +1,4 @@
+using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Bookings;
 using BookMyShow.Core.Holds;
@@ -131,6 +132,12 @@ public sealed class HoldDecider(
             RequestId = request.Id, HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds,
             ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), TotalPrice = total, Currency = show.Currency,
             DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
+        }, now);
+        // The user's booking event comes from here, not from a saga (ADR 0015: the saga starts at payment).
+        db.Publish(new BookingHeld
+        {
+            HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds, Amount = total, Currency = show.Currency,
+            ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), HeldAt = new DateTimeOffset(now, TimeSpan.Zero),
         }, now);
     }
 

@@ -183,7 +183,7 @@ public sealed class PartitionConsumer(
         else if (hold is { Status: HoldStatus.Active } && m.PaidAt is { } paidAt && now - paidAt.UtcDateTime > bookings.Value.ConfirmDeadline)
         {
             // Too long since the money was taken (the database was down): give the seats back; the saga refunds.
-            await EndHoldAsync(db, hold.Id, HoldStatus.Released, commandId: null, now, ct);
+            await EndHoldAsync(db, hold.Id, HoldStatus.Released, commandId: null, now, ct, announce: false);
             db.Publish(new SeatsConfirmRefused { HoldId = m.HoldId, ShowId = m.ShowId, AttemptId = m.AttemptId, PaymentIntentId = m.PaymentIntentId, HoldStatus = SeatsRefusal.DeadlinePassed }, now);
         }
         else if (hold is null || hold.Status != HoldStatus.Active || hold.EffectiveExpiry <= now)
@@ -191,7 +191,7 @@ public sealed class PartitionConsumer(
             var status = hold is null ? "NOT_FOUND" : hold.Status == HoldStatus.Active ? HoldStatus.Expired : hold.Status;
             if (hold is { Status: HoldStatus.Active })
             {
-                await EndHoldAsync(db, hold.Id, HoldStatus.Expired, commandId: null, now, ct);
+                await EndHoldAsync(db, hold.Id, HoldStatus.Expired, commandId: null, now, ct, announce: false);
             }
             db.Publish(new SeatsConfirmRefused { HoldId = m.HoldId, ShowId = m.ShowId, AttemptId = m.AttemptId, PaymentIntentId = m.PaymentIntentId, HoldStatus = status }, now);
         }
@@ -229,11 +229,16 @@ public sealed class PartitionConsumer(
     }
 
     /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>
-    internal static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct) =>
-        EndHoldsAsync(db, showId: null, [holdId], endStatus, commandId, now, ct);
+    internal static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct, bool announce = true) =>
+        EndHoldsAsync(db, showId: null, [holdId], endStatus, commandId, now, ct, announce);
 
-    /// <summary>Ends active holds in bulk: a few statements whatever their number.</summary>
-    internal static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Ends active holds in bulk: a few statements whatever their number. With <paramref name="announce"/> the users'
+    /// booking events (<see cref="BookingReleased"/>, <see cref="BookingExpired"/>) go out too; a confirmation refused
+    /// after payment does not announce: the saga refunds and says so (ADR 0015).
+    /// </summary>
+    internal static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
+        bool announce = true)
     {
         var holds = await db.Holds.Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
         if (holds.Count == 0) return;
@@ -262,6 +267,14 @@ public sealed class PartitionConsumer(
                     HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, CommandId = commandId,
                     ReleasedAt = new DateTimeOffset(now, TimeSpan.Zero),
                 }, now);
+                if (announce)
+                {
+                    db.Publish(new BookingReleased
+                    {
+                        HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency,
+                        ReleasedAt = new DateTimeOffset(now, TimeSpan.Zero),
+                    }, now);
+                }
             }
             else
             {
@@ -270,6 +283,14 @@ public sealed class PartitionConsumer(
                     HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
                     ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
                 }, now);
+                if (announce)
+                {
+                    db.Publish(new BookingExpired
+                    {
+                        HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency,
+                        ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
+                    }, now);
+                }
             }
         }
     }
