@@ -110,6 +110,11 @@ public sealed class Hold
     public DateTime? EndedAt { get; set; }
     /// <summary>While a payment is in flight the seats stay held until this time at most, even past expiry.</summary>
     public DateTime? PaymentGraceUntil { get; set; }
+    /// <summary>
+    /// Someone tried to pay for the hold (its booking saga exists, ADR 15): only then does its expiry concern anyone
+    /// but the user, and <c>HoldExpired</c> is published.
+    /// </summary>
+    public bool PaymentAttempted { get; set; }
     /// <summary>When the hold-expiring warning is due; null when none is (too short a hold) or once it has gone out.</summary>
     public DateTime? WarnAt { get; set; }
     public string? BookingId { get; set; }

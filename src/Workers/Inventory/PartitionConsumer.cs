@@ -153,6 +153,7 @@ public sealed class PartitionConsumer(
         var hold = await db.Holds.FirstOrDefaultAsync(h => h.Id == m.HoldId && h.ShowId == m.ShowId, ct);
         if (hold is null || hold.Status != HoldStatus.Active || hold.EffectiveExpiry <= now) return;
         var until = m.Until.UtcDateTime;
+        hold.PaymentAttempted = true;
         hold.PaymentGraceUntil = until > hold.ExpiresAt ? until : null;
         var seatsUntil = hold.EffectiveExpiry;
         await db.ShowSeats.Where(s => s.ShowId == hold.ShowId && s.HoldId == hold.Id && s.Status == SeatStatus.Held)
@@ -278,11 +279,17 @@ public sealed class PartitionConsumer(
             }
             else
             {
-                db.Publish(new HoldExpired
+                // Only the booking saga listens, and a hold has one only once someone tried to pay (ADR 15). A payment
+                // that starts as the hold expires is still safe without it: the partition refuses to confirm the
+                // expired hold and the saga refunds.
+                if (hold.PaymentAttempted)
                 {
-                    HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
-                    ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
-                }, now);
+                    db.Publish(new HoldExpired
+                    {
+                        HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds,
+                        ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
+                    }, now);
+                }
                 if (announce)
                 {
                     db.Publish(new BookingExpired

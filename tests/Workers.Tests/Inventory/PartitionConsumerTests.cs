@@ -169,7 +169,8 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(SeatStatus.Available, (await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A2")).Status);
         var activeClaims = await db.HoldSeats.Where(hs => hs.ShowId == ShowId && hs.SeatId == "A1" && hs.Active).ToListAsync();
         Assert.Equal(second.HoldId, Assert.Single(activeClaims).HoldId);
-        Assert.Single(await OutboxAsync<HoldExpired>());
+        Assert.Single(await OutboxAsync<BookingExpired>());
+        Assert.Empty(await OutboxAsync<HoldExpired>()); // nobody tried to pay: no saga to tell
     }
 
     [Fact]
@@ -198,11 +199,30 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(5));
 
         await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [early.HoldId!, late.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<HoldExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
 
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == early.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == late.HoldId)).Status);
+        Assert.Contains(early.HoldId!, Assert.Single(await OutboxAsync<BookingExpired>()).Body, StringComparison.Ordinal);
+        Assert.Empty(await OutboxAsync<HoldExpired>());
+    }
+
+    [Fact]
+    public async Task A_hold_someone_tried_to_pay_for_tells_its_saga_when_it_expires()
+    {
+        var paid = await PlaceAsync("r_paid", "u_1", "A3");
+        var unpaid = await PlaceAsync("r_unpaid", "u_2", "A4");
+        // The saga's first step: the seats are kept while the money moves (and the hold is marked as paid for).
+        await _harness.Bus.Publish(new ProtectHoldForPayment { HoldId = paid.HoldId!, ShowId = ShowId, Until = _time.GetUtcNow().AddMinutes(10) });
+        await Deadline.UntilAsync(() => Task.FromResult(_harness.Consumed.Select<ProtectHoldForPayment>().Any()), TimeSpan.FromSeconds(15), "the payment protection");
+        _time.Advance(TimeSpan.FromMinutes(10)); // both past expiry, the paid one without grace left
+
+        await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [paid.HoldId!, unpaid.HoldId!] });
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingExpired>()).Count == 2, TimeSpan.FromSeconds(15), "both expiries");
+
+        var toSaga = Assert.Single(await OutboxAsync<HoldExpired>());
+        Assert.Contains(paid.HoldId!, toSaga.Body, StringComparison.Ordinal);
     }
 
     [Fact]
