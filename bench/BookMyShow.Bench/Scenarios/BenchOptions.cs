@@ -24,7 +24,7 @@ public sealed class BenchOptions
     public int HotUsers { get; private set; } = 10_000;
     public TimeSpan HotWindow { get; private set; } = TimeSpan.FromSeconds(1);
     public double PayShare { get; private set; } = 0.5;
-    public IReadOnlyList<int> SustainedRates { get; private set; } = [250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000];
+    public IReadOnlyList<int> SustainedRates { get; private set; } = [50, 100, 250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000];
     public TimeSpan StepLength { get; private set; } = TimeSpan.FromSeconds(15);
     public int StormHolds { get; private set; } = 10_000;
     public int StormOthersRate { get; private set; } = 100;
