@@ -9,7 +9,7 @@ public sealed class BenchOptions
     public const string Usage = """
         usage: BookMyShow.Bench [--quick] [--out DIR] [--scenarios hot,sustained,expiry,failover]
                                 [--listen sse|poll|user] [--poll-interval-ms 250] [--connections 1024] [--seed 1]
-                                [--hot-users N] [--hot-window-s S] [--pay-share 0.5] [--sustained-rates 250,500,...]
+                                [--hot-users N] [--hot-window-s S] [--pay-share 0.5] [--sustained-rates 50,100,250,...]
                                 [--step-seconds 15] [--storm-holds N] [--baseline-pool 64] [--no-baseline]
                BookMyShow.Bench baseline-server --urls URL --postgres CS [--pool N] [--ttl hh:mm:ss]
         """;
