@@ -64,8 +64,7 @@ public sealed class HoldClock(
         var take = options.Value.SweepBatchSize;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
-            .OrderBy(h => h.ExpiresAt)
+            .DueToExpire(now)
             .Take(take)
             .Select(h => new Due(h.Id, h.ShowId))
             .ToListAsync(ct);
@@ -95,4 +94,12 @@ public sealed class HoldClock(
     }
 
     sealed record Due(string Id, string ShowId);
+}
+
+public static class HoldQueries
+{
+    /// <summary>Active holds past their expiry and any payment grace, the longest overdue first (clock and sweep).</summary>
+    public static IQueryable<Hold> DueToExpire(this IQueryable<Hold> holds, DateTime now) => holds
+        .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
+        .OrderBy(h => h.ExpiresAt);
 }

@@ -2,6 +2,7 @@ using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
+using BookMyShow.Workers.Inventory;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -29,8 +30,7 @@ public sealed class ExpiredHoldSweepJob(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
-            .OrderBy(h => h.ExpiresAt)
+            .DueToExpire(now)
             .Take(options.Value.SweepBatchSize)
             .Select(h => new { h.Id, h.ShowId })
             .ToListAsync(ct);
