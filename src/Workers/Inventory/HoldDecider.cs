@@ -39,7 +39,12 @@ public sealed class HoldDecider(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         var requestIds = messages.Select(m => m.RequestId).Distinct().ToList();
-        var requests = await db.HoldRequests.Where(r => requestIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        // On PostgreSQL the batch's decisions are written with one UPDATE at the end (an on-sale batch is hundreds of
+        // requests, and one statement per request was most of the batch's cost); elsewhere the change tracker writes them.
+        var bulk = db.IsPostgres;
+        var query = db.HoldRequests.Where(r => requestIds.Contains(r.Id));
+        var requests = await (bulk ? query.AsNoTracking() : query).ToDictionaryAsync(r => r.Id, ct);
+        var decidedRows = new List<HoldRequest>();
         var showIds = messages.Select(m => m.ShowId).Distinct().ToList();
         var shows = await db.Shows.AsNoTracking().Where(s => showIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         // Every seat the batch asks for, tracked: a grant changes them in memory, so later requests see it.
@@ -64,6 +69,10 @@ public sealed class HoldDecider(
                 };
                 db.HoldRequests.Add(request);
                 requests[m.RequestId] = request;
+            }
+            else if (bulk && request.Status == RequestStatus.Queued)
+            {
+                decidedRows.Add(request);
             }
             else if (request.Status != RequestStatus.Queued)
             {
@@ -96,6 +105,7 @@ public sealed class HoldDecider(
 
         if (decided == 0) return;
         PublishRejections(db, rejections, now);
+        await SaveDecisionsAsync(db, decidedRows, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
@@ -139,6 +149,27 @@ public sealed class HoldDecider(
             HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds, Amount = total, Currency = show.Currency,
             ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), HeldAt = new DateTimeOffset(now, TimeSpan.Zero),
         }, now);
+    }
+
+    /// <summary>
+    /// Writes the decisions of requests read untracked (PostgreSQL): one <c>UPDATE … FROM unnest(…)</c> for the batch.
+    /// Only rows still QUEUED change; the caller holds the show's lock, so no other writer decides them meanwhile.
+    /// </summary>
+    static async Task SaveDecisionsAsync(BookingDbContext db, List<HoldRequest> decided, CancellationToken ct)
+    {
+        if (decided.Count == 0) return;
+        var ids = decided.Select(r => r.Id).ToArray();
+        var statuses = decided.Select(r => r.Status).ToArray();
+        var holdIds = decided.Select(r => r.HoldId).ToArray();
+        var reasons = decided.Select(r => r.Reason).ToArray();
+        var unavailable = decided.Select(r => r.UnavailableSeatIds).ToArray();
+        var decidedAt = decided.Select(r => DateTime.SpecifyKind(r.DecidedAt!.Value, DateTimeKind.Utc)).ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE hold_requests AS r
+            SET status = x.s, hold_id = x.h, reason = x.why, unavailable_seat_ids = x.u, decided_at = x.d
+            FROM unnest({ids}, {statuses}, {holdIds}, {reasons}, {unavailable}, {decidedAt}) AS x(i, s, h, why, u, d)
+            WHERE r.id = x.i AND r.status = {RequestStatus.Queued}
+            """, ct);
     }
 
     /// <summary>Records the rejection on the request and returns its event (published with the batch's others).</summary>
