@@ -24,14 +24,27 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
         return Task.CompletedTask;
     }
 
+    /// <summary>The purpose a grant's <c>booking.held</c> event id is derived with (<see cref="OutboxWriter.DerivedMessageId"/>).</summary>
+    public const string BookingHeldEvent = "booking.held";
+
+    /// <summary>
+    /// A grant is one event (ADR 0016): the request's answer (<c>hold_request.held</c>) and the start of the user's
+    /// booking (<c>booking.held</c>, its event id derived from the message's, so it is the same on every gateway).
+    /// </summary>
     public Task Consume(ConsumeContext<HoldPlaced> context)
     {
         var m = context.Message;
+        var eventId = context.MessageId ?? NewId.NextGuid();
         hub.Deliver(m.UserId, new UserEventView
         {
-            EventId = context.MessageId ?? NewId.NextGuid(), Type = "hold_request.held", RequestId = m.RequestId, Status = "HELD",
+            EventId = eventId, Type = "hold_request.held", RequestId = m.RequestId, Status = "HELD",
             HoldId = m.HoldId, ShowId = m.ShowId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt,
             OccurredAt = m.DecidedAt,
+        });
+        hub.Deliver(m.UserId, new UserEventView
+        {
+            EventId = OutboxWriter.DerivedMessageId(eventId, BookingHeldEvent), Type = "booking.held", HoldId = m.HoldId, ShowId = m.ShowId,
+            SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt, OccurredAt = m.DecidedAt,
         });
         Decided(m.ShowId, m.RequestId, m);
         return Task.CompletedTask;

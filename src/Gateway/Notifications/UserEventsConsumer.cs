@@ -3,21 +3,17 @@ using MassTransit;
 
 namespace BookMyShow.Gateway.Notifications;
 
-/// <summary>Booking events, on this gateway's own fan-out queue, pushed to the owner's open connections here.</summary>
+/// <summary>
+/// Booking events, on this gateway's own fan-out queue, pushed to the owner's open connections here. A grant's
+/// <c>booking.held</c> comes with its decision (<see cref="Admission.GatewayEventsConsumer"/>, ADR 0016).
+/// </summary>
 public sealed class UserEventsConsumer(UserEventHub hub, ILogger<UserEventsConsumer> logger) :
-    IConsumer<BookingHeld>,
     IConsumer<BookingConfirmed>,
     IConsumer<BookingReleased>,
     IConsumer<BookingExpired>,
     IConsumer<BookingRefunded>,
     IConsumer<HoldExpiring>
 {
-    public Task Consume(ConsumeContext<BookingHeld> context)
-    {
-        var m = context.Message;
-        return Deliver(context, m.UserId, "booking.held", m.HoldId, null, m.ShowId, m.SeatIds, m.Amount, m.Currency, m.HeldAt, expiresAt: m.ExpiresAt);
-    }
-
     public Task Consume(ConsumeContext<BookingConfirmed> context)
     {
         var m = context.Message;

@@ -1,4 +1,5 @@
 using BookMyShow.Contracts.Bookings;
+using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Inbox;
 using BookMyShow.Core.Persistence;
 using MassTransit;
@@ -13,7 +14,7 @@ namespace BookMyShow.Workers.Analytics;
 /// changes the totals in one transaction, so a redelivered event counts once and a burst costs a few commits.
 /// </summary>
 public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contexts, TimeProvider time, ILogger<ShowStatsConsumer> logger) :
-    IConsumer<Batch<BookingHeld>>,
+    IConsumer<Batch<HoldPlaced>>,
     IConsumer<Batch<BookingConfirmed>>,
     IConsumer<Batch<BookingReleased>>,
     IConsumer<Batch<BookingExpired>>,
@@ -26,7 +27,8 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
     static Guid IdOf(ConsumeContext context) =>
         context.MessageId ?? throw new InvalidOperationException("A booking event without a message id cannot be counted exactly once.");
 
-    public Task Consume(ConsumeContext<Batch<BookingHeld>> context) =>
+    /// <summary>A grant is announced once, by its decision (ADR 0016).</summary>
+    public Task Consume(ConsumeContext<Batch<HoldPlaced>> context) =>
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>
         {
             s.Holds++;

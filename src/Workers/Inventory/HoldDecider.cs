@@ -137,17 +137,12 @@ public sealed class HoldDecider(
         request.Status = RequestStatus.Held;
         request.HoldId = holdId;
         request.DecidedAt = now;
+        // The grant's one event: the request's decision and the start of the user's booking (ADR 0016).
         db.Publish(new HoldPlaced
         {
             RequestId = request.Id, HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds,
             ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), TotalPrice = total, Currency = show.Currency,
             DecidedAt = new DateTimeOffset(now, TimeSpan.Zero),
-        }, now);
-        // The user's booking event comes from here, not from a saga (ADR 0015: the saga starts at payment).
-        db.Publish(new BookingHeld
-        {
-            HoldId = holdId, ShowId = show.Id, UserId = request.UserId, SeatIds = seatIds, Amount = total, Currency = show.Currency,
-            ExpiresAt = new DateTimeOffset(expiresAt, TimeSpan.Zero), HeldAt = new DateTimeOffset(now, TimeSpan.Zero),
         }, now);
     }
 

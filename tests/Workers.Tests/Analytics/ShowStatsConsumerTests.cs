@@ -1,4 +1,5 @@
 using BookMyShow.Contracts.Bookings;
+using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Inbox;
 using BookMyShow.Core.Persistence;
 using BookMyShow.TestInfrastructure;
@@ -115,10 +116,10 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
 
     static List<string> Seats(int count) => Enumerable.Range(1, count).Select(i => $"A{i}").ToList();
 
-    static BookingHeld Held(string holdId, int seats, decimal amount, string showId = ShowId) => new()
+    static HoldPlaced Held(string holdId, int seats, decimal amount, string showId = ShowId) => new()
     {
-        HoldId = holdId, ShowId = showId, UserId = "u_1", SeatIds = Seats(seats), Amount = amount, Currency = "INR",
-        ExpiresAt = DateTimeOffset.UnixEpoch, HeldAt = DateTimeOffset.UnixEpoch,
+        RequestId = $"r_{holdId}", HoldId = holdId, ShowId = showId, UserId = "u_1", SeatIds = Seats(seats), TotalPrice = amount, Currency = "INR",
+        ExpiresAt = DateTimeOffset.UnixEpoch, DecidedAt = DateTimeOffset.UnixEpoch,
     };
 
     static BookingConfirmed Confirmed(string holdId, int seats, decimal amount) => new()

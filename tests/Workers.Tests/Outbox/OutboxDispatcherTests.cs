@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BookMyShow.Contracts.Bookings;
+using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
@@ -28,8 +29,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     static readonly Uri SendAddress = new($"exchange:{SendQueue}");
 
-    readonly ConcurrentQueue<Delivery<BookingHeld>> _published = new();
-    readonly ConcurrentQueue<Delivery<BookingHeld>> _sent = new();
+    readonly ConcurrentQueue<Delivery<HoldPlaced>> _published = new();
+    readonly ConcurrentQueue<Delivery<HoldPlaced>> _sent = new();
     readonly ConcurrentQueue<Delivery<ScheduleMessage>> _schedules = new();
     readonly ConcurrentQueue<Delivery<CancelScheduledMessage>> _cancels = new();
     readonly ConcurrentQueue<Delivery<ProtectHoldForPayment>> _reminders = new();
@@ -74,7 +75,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
             context.Headers.Get<Guid>(MessageHeaders.SchedulingTokenId), Stopwatch.GetTimestamp());
 
     /// <summary>
-    /// A bus with a subscriber of <see cref="BookingHeld"/>, a queue that receives only what is sent to it, and a stand-in
+    /// A bus with a subscriber of <see cref="HoldPlaced"/>, a queue that receives only what is sent to it, and a stand-in
     /// for the scheduler that records what reaches <c>exchange:scheduler</c>.
     /// </summary>
     async Task<IBusControl> StartRabbitMqBusAsync()
@@ -92,7 +93,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
             {
                 e.PrefetchCount = 100;
                 e.ConcurrentMessageLimit = 1;
-                e.Handler<BookingHeld>(c =>
+                e.Handler<HoldPlaced>(c =>
                 {
                     _published.Enqueue(Received(c));
                     return Task.CompletedTask;
@@ -102,7 +103,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
             {
                 e.ConfigureConsumeTopology = false;
                 e.ConcurrentMessageLimit = 1;
-                e.Handler<BookingHeld>(c =>
+                e.Handler<HoldPlaced>(c =>
                 {
                     _sent.Enqueue(Received(c));
                     return Task.CompletedTask;
@@ -139,16 +140,17 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         return dispatcher;
     }
 
-    static BookingHeld Held(string holdId) => new()
+    static HoldPlaced Held(string holdId) => new()
     {
+        RequestId = $"r_{holdId}",
         HoldId = holdId,
         ShowId = "s_1",
         UserId = "u_1",
         SeatIds = ["A1", "A2"],
-        Amount = 500m,
+        TotalPrice = 500m,
         Currency = "INR",
         ExpiresAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero),
-        HeldAt = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero),
+        DecidedAt = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero),
     };
 
     async Task WriteAsync(Action<BookingDbContext> write)
@@ -285,7 +287,7 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(publishRow.MessageId, published[1].MessageId);
         var message = published[1].Message;
         Assert.Equal(["A1", "A2"], message.SeatIds);
-        Assert.Equal(500m, message.Amount);
+        Assert.Equal(500m, message.TotalPrice);
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero), message.ExpiresAt);
         Assert.Equal(0, await RowCountAsync());
     }

@@ -1,0 +1,81 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
+using BookMyShow.Core.Outbox;
+using BookMyShow.Gateway.Admission;
+using BookMyShow.Gateway.Notifications;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace BookMyShow.Gateway.Tests.Admission;
+
+/// <summary>A grant is one event (ADR 0016): the gateway turns it into the request's answer and the user's booking.held.</summary>
+public sealed class GatewayEventsConsumerTests : IAsyncLifetime
+{
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+
+    public async Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create(new HoldOptions()));
+        services.AddSingleton<DrainRates>();
+        services.AddSingleton<WaitingRequests>();
+        services.AddSingleton<OutcomeNotifier>();
+        services.AddSingleton<UserEventHub>();
+        services.AddMassTransitTestHarness(x => x.AddConsumer<GatewayEventsConsumer>());
+        _provider = services.BuildServiceProvider(validateScopes: true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+
+    static HoldPlaced Placed(string requestId, string holdId) => new()
+    {
+        RequestId = requestId, HoldId = holdId, ShowId = "s_1", UserId = "u_1", SeatIds = ["A1", "A2"], TotalPrice = 500m, Currency = "INR",
+        ExpiresAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero), DecidedAt = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero),
+    };
+
+    static async Task<UserEventView> NextAsync(UserEventHub.Subscription stream)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        return await stream.Events.ReadAsync(deadline.Token);
+    }
+
+    [Fact]
+    public async Task A_grant_answers_the_request_and_announces_the_booking_once_each()
+    {
+        var hub = _provider.GetRequiredService<UserEventHub>();
+        var notifier = _provider.GetRequiredService<OutcomeNotifier>();
+        using var stream = hub.Subscribe("u_1");
+        var answered = notifier.Watch(OutcomeNotifier.ForRequest("r_1"));
+        var messageId = NewId.NextGuid();
+
+        await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
+
+        var request = await NextAsync(stream);
+        var booking = await NextAsync(stream);
+        Assert.Equal(("hold_request.held", "r_1", "h_1", messageId), (request.Type, request.RequestId, request.HoldId, request.EventId));
+        Assert.Equal(("booking.held", (string?)null, "h_1"), (booking.Type, booking.RequestId, booking.HoldId));
+        Assert.Equal(OutboxWriter.DerivedMessageId(messageId, GatewayEventsConsumer.BookingHeldEvent), booking.EventId);
+        Assert.Equal((500m, "INR", new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero)), (booking.Amount, booking.Currency, booking.ExpiresAt));
+        Assert.IsType<HoldPlaced>(await answered.WaitAsync(Patience));
+
+        // A redelivery pushes nothing again; the next grant's events are the next ones the stream sees.
+        await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
+        await _harness.Bus.Publish(Placed("r_2", "h_2"));
+        var next = await NextAsync(stream);
+        Assert.Equal(("hold_request.held", "r_2"), (next.Type, next.RequestId));
+        var nextBooking = await NextAsync(stream);
+        Assert.Equal(("booking.held", "h_2"), (nextBooking.Type, nextBooking.HoldId));
+    }
+}
