@@ -23,4 +23,29 @@ public static class InboxExtensions
                 $"INSERT OR IGNORE INTO inbox_messages (consumer, message_id, processed_at) VALUES ({consumer}, {messageId.ToString("D").ToUpperInvariant()}, {now})", ct);
         return inserted == 1;
     }
+
+    /// <summary>
+    /// Records many messages for <paramref name="consumer"/> in the current transaction and returns those that were new
+    /// (each once, however often it is listed). On PostgreSQL one statement for the whole batch.
+    /// </summary>
+    public static async Task<HashSet<Guid>> TryRecordInboxAsync(this BookingDbContext db, string consumer, IReadOnlyCollection<Guid> messageIds, DateTime now, CancellationToken ct)
+    {
+        var ids = messageIds.Distinct().ToArray();
+        if (!db.IsPostgres)
+        {
+            var fresh = new HashSet<Guid>();
+            foreach (var id in ids)
+            {
+                if (await db.TryRecordInboxAsync(consumer, id, now, ct)) fresh.Add(id);
+            }
+            return fresh;
+        }
+        var inserted = await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO inbox_messages (consumer, message_id, processed_at)
+            SELECT {consumer}, x, {now} FROM unnest({ids}) AS x
+            ON CONFLICT DO NOTHING
+            RETURNING message_id AS "Value"
+            """).ToListAsync(ct);
+        return [.. inserted];
+    }
 }

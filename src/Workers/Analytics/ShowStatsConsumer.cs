@@ -66,10 +66,12 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The whole batch's inbox rows in one statement; a redelivered event (or one listed twice) counts once.
+        var recorded = await db.TryRecordInboxAsync(InboxName, changes.Select(c => c.MessageId).ToList(), now, ct);
         var fresh = new List<Change>(changes.Count);
         foreach (var change in changes)
         {
-            if (await db.TryRecordInboxAsync(InboxName, change.MessageId, now, ct)) fresh.Add(change);
+            if (recorded.Remove(change.MessageId)) fresh.Add(change);
             else logger.LogInformation("Event {MessageId} already handled by {Consumer}; skipped", change.MessageId, InboxName);
         }
         if (fresh.Count == 0)
@@ -81,12 +83,23 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
         // Rows exist before they are locked, so concurrent first events for a show do not race on the insert; locked
         // in show order, so two batches never wait on each other in a circle.
         var showIds = fresh.Select(c => c.ShowId).Distinct().Order(StringComparer.Ordinal).ToList();
-        foreach (var showId in showIds)
+        var currencies = showIds.Select(id => fresh.First(c => c.ShowId == id).Currency).ToArray();
+        if (db.IsPostgres)
         {
-            var currency = fresh.First(c => c.ShowId == showId).Currency;
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at) VALUES ({showId}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {currency}, {now}) ON CONFLICT (show_id) DO NOTHING",
-                ct);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at)
+                SELECT s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, c, {now} FROM unnest({showIds.ToArray()}, {currencies}) AS x(s, c)
+                ON CONFLICT (show_id) DO NOTHING
+                """, ct);
+        }
+        else
+        {
+            for (var i = 0; i < showIds.Count; i++)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at) VALUES ({showIds[i]}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {currencies[i]}, {now}) ON CONFLICT (show_id) DO NOTHING",
+                    ct);
+            }
         }
         var stats = db.IsPostgres
             ? await db.ShowStats.FromSqlInterpolated($"SELECT * FROM show_stats WHERE show_id = ANY({showIds.ToArray()}) ORDER BY show_id FOR UPDATE").ToDictionaryAsync(s => s.ShowId, ct)
