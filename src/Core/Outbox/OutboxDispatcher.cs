@@ -18,6 +18,11 @@ public sealed class OutboxOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     /// <summary>How long a batch's sends may wait for the broker; past it the batch counts as failed and is retried.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Rounds one dispatcher runs at once on PostgreSQL (each claims other rows, SKIP LOCKED): a round waits for the
+    /// broker's confirms, and rows committed meanwhile go out in another round instead of waiting for it. SQLite: one.
+    /// </summary>
+    public int Concurrency { get; set; } = 2;
 }
 
 /// <summary>
@@ -38,6 +43,17 @@ public sealed class OutboxDispatcher(
         .ToDictionary(t => t.FullName!, t => t);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        bool postgres;
+        await using (var db = await contexts.CreateDbContextAsync(stoppingToken))
+        {
+            postgres = db.IsPostgres;
+        }
+        var rounds = postgres ? Math.Max(1, options.Value.Concurrency) : 1;
+        await Task.WhenAll(Enumerable.Range(0, rounds).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+    }
+
+    async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
