@@ -55,6 +55,47 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public async Task Requests_waiting_for_a_stopped_worker_are_told_their_places_in_arrival_order()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, catalogFile: TestCatalog.FilePath);
+        var worker = deployment.Workers[0];
+        var users = new[] { "u_place_0", "u_place_1", "u_place_2" };
+        var tokens = new List<string>();
+        foreach (var user in users) tokens.Add(await deployment.Api.TokenAsync(user));
+
+        // Nothing is decided while the worker is stopped: each request waits behind the ones admitted before it.
+        await worker.SendSignalAsync("STOP");
+        var requestIds = new List<string>();
+        try
+        {
+            for (var i = 0; i < users.Length; i++)
+            {
+                var (status, queued, response) = await deployment.Api.HoldAsync(TestCatalog.HotShow, tokens[i], [$"B{i + 1}"]);
+                response.Dispose();
+                Assert.Equal(HttpStatusCode.Accepted, status);
+                Assert.Equal(i, queued.GetProperty("position").GetInt32());
+                requestIds.Add(queued.GetProperty("request_id").GetString()!);
+            }
+        }
+        finally
+        {
+            await worker.SendSignalAsync("CONT");
+        }
+
+        for (var i = 0; i < users.Length; i++)
+        {
+            var requestId = requestIds[i];
+            var token = tokens[i];
+            await Deadline.UntilAsync(async () =>
+            {
+                var (_, view, r) = await deployment.Api.GetAsync($"/v1/hold-requests/{requestId}", token);
+                r.Dispose();
+                return view.GetProperty("status").GetString() == "HELD";
+            }, TimeSpan.FromSeconds(30), $"request {i} to be held once the worker runs again");
+        }
+    }
+
+    [Fact]
     public async Task Any_gateway_answers_for_a_request_and_expired_holds_are_swept()
     {
         await using var deployment = await Deployment.StartDistributedAsync(workers: 1, new Dictionary<string, string?>

@@ -9,7 +9,7 @@ namespace BookMyShow.Gateway.Admission;
 
 /// <summary>
 /// Group commit for hold admissions. Requests that arrive while a group is being written wait for the next one; each
-/// group costs one database transaction (the requests recorded as QUEUED), one position query per show, and one
+/// group costs one database statement (the requests recorded as QUEUED, and the positions counted), and one
 /// PlaceHolds message per partition, confirmed by the broker — instead of all of that per request.
 /// A request is answered (202) only after the message that carries it was confirmed by the broker (ADR 13).
 /// </summary>
@@ -69,34 +69,52 @@ public sealed class AdmissionBatcher(
         foreach (var left in group) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
     }
 
-    sealed record Inserted(string Id, long Seq);
+    sealed record Inserted(string Id, long Seq, int Ahead);
 
     /// <summary>
-    /// Records the group as QUEUED and fills in each request's admission sequence number. On PostgreSQL one
-    /// <c>INSERT … SELECT FROM unnest(…)</c> with arrays: for a group of hundreds it costs a few milliseconds, where
-    /// the change tracker's batched inserts cost a hundred or more.
+    /// Records the group as QUEUED, fills in each request's admission sequence number and returns the requests of the
+    /// same show already waiting before the group's first one, by show. On PostgreSQL one statement: an
+    /// <c>INSERT … SELECT FROM unnest(…)</c> with arrays (for a group of hundreds a few milliseconds, where the change
+    /// tracker's batched inserts cost a hundred or more) and, in the same round trip, one count per show.
     /// </summary>
-    static async Task InsertAsync(BookingDbContext db, List<Pending> group)
+    static async Task<Dictionary<string, int>> InsertAsync(BookingDbContext db, List<Pending> group)
     {
+        var requests = group.Select(p => p.Request).ToList();
         if (!db.IsPostgres)
         {
-            db.HoldRequests.AddRange(group.Select(p => p.Request));
+            db.HoldRequests.AddRange(requests);
             await db.SaveChangesAsync(CancellationToken.None);
-            return;
+            var before = new Dictionary<string, int>();
+            foreach (var show in requests.GroupBy(r => r.ShowId))
+            {
+                before[show.Key] = await HoldRequestViews.PositionAsync(db, show.Key, show.Min(r => r.Seq), CancellationToken.None);
+            }
+            return before;
         }
-        var requests = group.Select(p => p.Request).ToList();
         var ids = requests.Select(r => r.Id).ToArray();
         var shows = requests.Select(r => r.ShowId).ToArray();
         var users = requests.Select(r => r.UserId).ToArray();
         var seats = requests.Select(r => r.SeatIds).ToArray();
         var admitted = requests.Select(r => DateTime.SpecifyKind(r.AdmittedAt, DateTimeKind.Utc)).ToArray();
+        // The count reads the snapshot from before the insert: the group's own rows are not in it (nor would they
+        // count: they come after the group's first). What HoldRequestViews.PositionAsync counts, once per show.
         var inserted = await db.Database.SqlQuery<Inserted>($"""
-            INSERT INTO hold_requests (id, show_id, user_id, seat_ids, status, admitted_at)
-            SELECT i, s, u, t, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {admitted}) AS x(i, s, u, t, a)
-            RETURNING id AS "Id", seq AS "Seq"
+            WITH ins AS (
+                INSERT INTO hold_requests (id, show_id, user_id, seat_ids, status, admitted_at)
+                SELECT i, s, u, t, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {admitted}) AS x(i, s, u, t, a)
+                RETURNING id, seq, show_id
+            ),
+            firsts AS (SELECT show_id, min(seq) AS first FROM ins GROUP BY show_id),
+            ahead AS (
+                SELECT f.show_id, (SELECT count(*)::int FROM hold_requests h
+                                   WHERE h.show_id = f.show_id AND h.status = {RequestStatus.Queued} AND h.seq < f.first) AS n
+                FROM firsts f
+            )
+            SELECT ins.id AS "Id", ins.seq AS "Seq", ahead.n AS "Ahead" FROM ins JOIN ahead ON ahead.show_id = ins.show_id
             """).ToListAsync(CancellationToken.None);
-        var seqs = inserted.ToDictionary(r => r.Id, r => r.Seq);
-        foreach (var request in requests) request.Seq = seqs[request.Id];
+        var rows = inserted.ToDictionary(r => r.Id);
+        foreach (var request in requests) request.Seq = rows[request.Id].Seq;
+        return requests.GroupBy(r => r.ShowId).ToDictionary(g => g.Key, g => rows[g.First().Id].Ahead);
     }
 
     async Task AdmitGroupAsync(List<Pending> group)
@@ -105,9 +123,10 @@ public sealed class AdmissionBatcher(
         var db = scope.ServiceProvider.GetRequiredService<BookingDbContext>();
         var sender = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        Dictionary<string, int> before;
         try
         {
-            await InsertAsync(db, group);
+            before = await InsertAsync(db, group);
         }
         catch (Exception ex)
         {
@@ -120,7 +139,7 @@ public sealed class AdmissionBatcher(
         var positions = new Dictionary<string, int>();
         foreach (var show in group.GroupBy(p => p.Request.ShowId))
         {
-            var ahead = await HoldRequestViews.PositionAsync(db, show.Key, show.Min(p => p.Request.Seq), CancellationToken.None);
+            var ahead = before[show.Key];
             foreach (var p in show.OrderBy(p => p.Request.Seq)) positions[p.Request.Id] = ahead++;
         }
 
