@@ -12,7 +12,7 @@ namespace BookMyShow.EndToEnd.Tests;
 public sealed class DistributedExpiryTests(ITestOutputHelper output)
 {
     // The backstop sweep is pushed out of the way: on-time expiry here can only come from the hold clock.
-    static readonly Dictionary<string, string?> NoSweep = new() { ["Holds__SweepInterval"] = "00:30:00" };
+    static readonly Dictionary<string, string?> NoSweep = new() { ["Holds__SweepInterval"] = "00:30:00", ["Holds__FirstSweepAfter"] = "00:30:00" };
 
     static Dictionary<string, string?> With(params (string Key, string Value)[] settings)
     {

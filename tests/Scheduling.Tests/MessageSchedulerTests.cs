@@ -211,6 +211,16 @@ public sealed class MessageSchedulerTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task First_expiry_sweep_runs_soon_after_the_start_not_a_whole_interval_later()
+    {
+        await QuartzStore.CreateBookingSchemaAsync(_postgres);
+        var a = await StartNodeAsync("a", hostsTestEndpoint: false, settings: new Dictionary<string, string?> { ["Holds:SweepInterval"] = "00:30:00" }, withSweep: true);
+
+        await Deadline.UntilAsync(() => QuartzStore.SweepHasFiredAsync(_postgres), TimeSpan.FromSeconds(15), "the first sweep (Holds:FirstSweepAfter, 2 s)");
+        Assert.Equal(0, a.Errors);
+    }
+
+    [Fact]
     public async Task Expiry_sweep_runs_on_the_one_clustered_scheduler_beside_the_scheduled_messages()
     {
         await QuartzStore.CreateBookingSchemaAsync(_postgres);

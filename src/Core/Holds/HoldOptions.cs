@@ -25,6 +25,14 @@ public sealed class HoldOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When a worker's first sweep runs after it starts: soon, so that holds which lapsed while no worker ran are
+    /// expired at once, and so that Quartz's firing path is compiled while the worker starts rather than in the middle
+    /// of traffic (no tiered compilation, ADR 0012: the first firing compiles it fully, which took a second of CPU).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan FirstSweepAfter { get; set; } = TimeSpan.FromSeconds(2);
+
     [Range(1, 100000)]
     public int SweepBatchSize { get; set; } = 1000;
 

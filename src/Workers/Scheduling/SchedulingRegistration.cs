@@ -85,7 +85,10 @@ public static class SchedulingRegistration
         return services;
     }
 
-    /// <summary>The backstop expiry sweep, every Holds:SweepInterval; with the clustered store one worker runs it at a time.</summary>
+    /// <summary>
+    /// The backstop expiry sweep, first Holds:FirstSweepAfter after the start, then every Holds:SweepInterval; with the
+    /// clustered store one worker runs it at a time.
+    /// </summary>
     public static IQuartzBuilder AddExpiredHoldSweep(this IQuartzBuilder quartz, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(quartz);
@@ -93,7 +96,7 @@ public static class SchedulingRegistration
         var key = new JobKey("expired-hold-sweep");
         quartz.AddJob<ExpiredHoldSweepJob>(j => j.WithIdentity(key));
         // A stable trigger key: in the persistent store each start replaces the trigger instead of adding a copy.
-        quartz.AddTrigger(t => t.WithIdentity("expired-hold-sweep").ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.SweepInterval))
+        quartz.AddTrigger(t => t.WithIdentity("expired-hold-sweep").ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.FirstSweepAfter))
             .WithSimpleSchedule(s => s.WithInterval(holds.SweepInterval).RepeatForever()));
         return quartz;
     }
