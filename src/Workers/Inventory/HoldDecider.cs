@@ -148,7 +148,8 @@ public sealed class HoldDecider(
 
     /// <summary>
     /// Writes the decisions of requests read untracked (PostgreSQL): one <c>UPDATE … FROM unnest(…)</c> for the batch.
-    /// Only rows still QUEUED change; the caller holds the show's lock, so no other writer decides them meanwhile.
+    /// Like the change tracker's updates it overwrites the row whatever happened to it meanwhile, so the request always
+    /// says what the partition did (a gateway that gave up on a send it thought failed may have marked it rejected).
     /// </summary>
     static async Task SaveDecisionsAsync(BookingDbContext db, List<HoldRequest> decided, CancellationToken ct)
     {
@@ -163,7 +164,7 @@ public sealed class HoldDecider(
             UPDATE hold_requests AS r
             SET status = x.s, hold_id = x.h, reason = x.why, unavailable_seat_ids = x.u, decided_at = x.d
             FROM unnest({ids}, {statuses}, {holdIds}, {reasons}, {unavailable}, {decidedAt}) AS x(i, s, h, why, u, d)
-            WHERE r.id = x.i AND r.status = {RequestStatus.Queued}
+            WHERE r.id = x.i
             """, ct);
     }
 
