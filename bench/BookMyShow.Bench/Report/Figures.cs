@@ -127,5 +127,7 @@ public sealed class ScenarioReport
     public Dictionary<string, object> Extra { get; init; } = [];
     public List<string> Plots { get; init; } = [];
     public double DurationSeconds { get; set; }
+    /// <summary>Percent of the machine's CPU time taken by the hypervisor for other guests during the scenario.</summary>
+    public double? StealPercent { get; set; }
     public string? Failure { get; set; }
 }

@@ -78,7 +78,9 @@ public static class ReportWriter
             md.AppendLine($"## {scenario.Title}").AppendLine();
             if (scenario.Failure is not null) md.AppendLine("**The scenario failed:**").AppendLine().AppendLine("```").AppendLine(scenario.Failure).AppendLine("```").AppendLine();
             foreach (var (key, value) in scenario.Settings) md.AppendLine($"- {key}: {value}");
-            md.AppendLine(Inv($"- scenario time: {scenario.DurationSeconds:0} s")).AppendLine();
+            md.AppendLine(Inv($"- scenario time: {scenario.DurationSeconds:0} s"));
+            if (scenario.StealPercent is { } steal) md.AppendLine(Inv($"- CPU time taken by the host for other guests (steal, /proc/stat): {steal:0} %"));
+            md.AppendLine();
             if (scenario.Runs.Count > 0) md.Append(RunTable(scenario.Runs)).AppendLine();
             if (scenario.Extra.Count > 0)
             {

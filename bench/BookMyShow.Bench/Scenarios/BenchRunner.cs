@@ -47,6 +47,7 @@ public static class BenchRunner
         foreach (var name in options.Scenarios)
         {
             var clock = Stopwatch.StartNew();
+            var steal = new CpuSteal();
             BenchContext.Log($"=== scenario {name}");
             ScenarioReport report;
             try
@@ -66,6 +67,8 @@ public static class BenchRunner
                 report = new ScenarioReport { Name = name, Title = name, Failure = e.ToString() };
             }
             report.DurationSeconds = clock.Elapsed.TotalSeconds;
+            report.StealPercent = steal.PercentSinceStart();
+            if (report.StealPercent is { } stolen) BenchContext.Log($"scenario {name}: {stolen:0} % of the CPU time went to other guests (steal)");
             reports.Add(report);
             ReportWriter.Write(outDirectory, ReportWriter.Machine(), options.Describe(), reports, started);
             if (cancel.IsCancellationRequested) break;
