@@ -37,6 +37,10 @@ public sealed class SchemaInitializer(
             {
                 logger.LogInformation("Created the database schema");
             }
+            else
+            {
+                await SchemaCheck.VerifyAsync(db, ct);
+            }
 
             if (!await CatalogLoader.IsLoadedAsync(db, ct))
             {
@@ -47,14 +51,21 @@ public sealed class SchemaInitializer(
                 await CatalogLoader.LoadAsync(db, doc, ct);
                 logger.LogInformation("Loaded the catalog from {Source}: {Shows} shows", string.IsNullOrWhiteSpace(options.File) ? "demo data" : options.File, doc.Shows.Count);
             }
-
-            if (db.IsPostgres)
-            {
-                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({AdvisoryLockKey})", ct);
-            }
         }
         finally
         {
+            // Also when this failed: pooled connections keep their session (No Reset On Close), and with it the lock.
+            if (db.IsPostgres)
+            {
+                try
+                {
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+                {
+                    // The connection is gone, and the session's lock with it.
+                }
+            }
             await db.Database.CloseConnectionAsync();
         }
     }
