@@ -70,14 +70,14 @@ public sealed class HoldDecider(
                 db.HoldRequests.Add(request);
                 requests[m.RequestId] = request;
             }
-            else if (bulk && request.Status == RequestStatus.Queued)
-            {
-                decidedRows.Add(request);
-            }
             else if (request.Status != RequestStatus.Queued)
             {
                 logger.LogDebug("Hold request {RequestId} already decided ({Status}); redelivery ignored", m.RequestId, request.Status);
                 continue;
+            }
+            else if (bulk)
+            {
+                decidedRows.Add(request);
             }
             decided++;
 
