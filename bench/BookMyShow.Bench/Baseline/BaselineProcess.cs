@@ -48,7 +48,7 @@ public sealed class BaselineProcess : IAsyncDisposable
         var process = ChildProcess.StartDotnet(typeof(BaselineProcess).Assembly.Location,
             ["baseline-server", "--urls", baseAddress.ToString().TrimEnd('/'), "--postgres", database,
              "--pool", pool.ToString(CultureInfo.InvariantCulture), "--ttl", ttl.ToString("c", CultureInfo.InvariantCulture)],
-            new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", [Scenarios.BenchContext.FullJit.Key] = Scenarios.BenchContext.FullJit.Value },
+            new Dictionary<string, string?>(Scenarios.BenchContext.ServerJit) { ["DOTNET_ENVIRONMENT"] = "Production" },
             name: "baseline");
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         try

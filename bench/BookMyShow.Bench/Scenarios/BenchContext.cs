@@ -15,8 +15,15 @@ public sealed class BenchContext(BenchOptions options, TestServices services, st
     public string CatalogFile => catalogFile;
     public string OutDirectory => outDirectory;
 
-    /// <summary>Tiered compilation off, for the pipeline's processes and the baseline server alike (ADR 0012).</summary>
-    public static readonly KeyValuePair<string, string?> FullJit = new("DOTNET_TieredCompilation", "0");
+    /// <summary>
+    /// The servers' JIT settings as deployed, for the pipeline's processes and the baseline server alike (ADR 0012):
+    /// tiered compilation off, and the framework's ReadyToRun code not used, so that it is compiled optimised too.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> ServerJit = new Dictionary<string, string?>
+    {
+        ["DOTNET_TieredCompilation"] = "0",
+        ["DOTNET_ReadyToRun"] = "0",
+    };
 
     public static void Log(string message) =>
         Console.WriteLine($"[{DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
@@ -26,7 +33,8 @@ public sealed class BenchContext(BenchOptions options, TestServices services, st
     {
         Log($"starting the pipeline: 1 gateway, {workers} worker(s)");
         // Measured as deployed: without the test infrastructure's quick-JIT override (ADR 0012).
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { [FullJit.Key] = FullJit.Value };
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        foreach (var (key, value) in ServerJit) all[key] = value;
         var deployment = await Deployment.StartDistributedAsync(workers, all, services, catalogFile);
         Log($"pipeline ready at {deployment.Api.Http.BaseAddress}");
         return deployment;
