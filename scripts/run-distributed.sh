@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the distributed topology on this machine: local PostgreSQL and RabbitMQ (RabbitMQ installed with apt-get
 # when missing), the schema and catalog applied, then one worker and one gateway in the foreground.
-# Ctrl+C stops the gateway and worker; `scripts/run-distributed.sh stop` also stops PostgreSQL and RabbitMQ.
+# Ctrl+C stops the gateway and worker; `scripts/run-distributed.sh stop` also stops PostgreSQL and RabbitMQ;
+# `scripts/run-distributed.sh reset` stops them and deletes their data (a database made by an older build is refused).
 #
 # Environment: BMS_HOME (data folder, default ./.local), BMS_HTTP_PORT (default 5080), BMS_PG_PORT (default 55432),
 # BMS_AMQP_PORT (default 56720), BMS_WORKERS (worker processes, default 1), BMS_SIGNING_KEY.
@@ -36,6 +37,12 @@ stop_services() {
 if [ "${1:-}" = "stop" ]; then
   stop_services
   echo "Stopped PostgreSQL and RabbitMQ of $home."
+  exit 0
+fi
+if [ "${1:-}" = "reset" ]; then
+  stop_services
+  as_root rm -rf "$home/pg" "$home/rabbitmq"
+  echo "Stopped PostgreSQL and RabbitMQ of $home and deleted their data."
   exit 0
 fi
 
@@ -84,7 +91,12 @@ export Auth__DevTokens="${Auth__DevTokens:-true}"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 
 dotnet build BookMyShow.sln -c Release -nologo -v quiet
-dotnet src/Workers/bin/Release/net10.0/BookMyShow.Workers.dll --apply-schema >"$home/logs/schema.log"
+if ! dotnet src/Workers/bin/Release/net10.0/BookMyShow.Workers.dll --apply-schema >"$home/logs/schema.log" 2>&1; then
+  grep -m1 -A14 "Unhandled exception" "$home/logs/schema.log" >&2 || tail -n 5 "$home/logs/schema.log" >&2
+  echo "Applying the schema failed (log: $home/logs/schema.log). If the database was made by an older build," \
+       "start over with: scripts/run-distributed.sh reset" >&2
+  exit 1
+fi
 echo "Schema and catalog applied"
 
 # The servers compile the framework's code optimised as well, instead of running its precompiled (ReadyToRun) code

@@ -16,20 +16,32 @@ public static class SchemaCheck
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var problems = new List<string>();
-        foreach (var entity in db.Model.GetEntityTypes())
+        // Plain ADO.NET commands: a missing column is an expected answer here, not an EF Core command failure to log.
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            var table = entity.GetTableName();
-            if (table is null || entity.FindOwnership() is not null) continue;
-            var columns = entity.GetProperties().Select(p => p.GetColumnName()).Distinct().ToList();
-            var select = $"SELECT {string.Join(", ", columns.Select(sql.DelimitIdentifier))} FROM {sql.DelimitIdentifier(table)} WHERE 1 = 0";
-            try
+            foreach (var entity in db.Model.GetEntityTypes())
             {
-                await db.Database.ExecuteSqlRawAsync(select, ct);
+                var table = entity.GetTableName();
+                if (table is null || entity.FindOwnership() is not null) continue;
+                var columns = entity.GetProperties().Select(p => p.GetColumnName()).Distinct().ToList();
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT {string.Join(", ", columns.Select(sql.DelimitIdentifier))} FROM {sql.DelimitIdentifier(table)} WHERE 1 = 0";
+                try
+                {
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                catch (DbException e)
+                {
+                    // The first line only: PostgreSQL's message goes on with the error's position in the statement.
+                    problems.Add($"{table}: {e.Message.Split('\n')[0].Trim()}");
+                }
             }
-            catch (DbException e)
-            {
-                problems.Add($"{table}: {e.Message}");
-            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
         if (problems.Count > 0)
         {

@@ -1,11 +1,13 @@
 using BookMyShow.Core.Catalog;
 using BookMyShow.Core.Persistence;
+using BookMyShow.TestInfrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace BookMyShow.Workers.Tests.Persistence;
 
@@ -22,13 +24,15 @@ public sealed class SchemaCheckTests : IDisposable
         File.Delete(_file);
     }
 
-    SchemaInitializer Initializer()
+    SchemaInitializer Initializer() => Initializer(new Dictionary<string, string?>
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Sqlite"] = $"Data Source={_file}",
-        }).Build();
+        ["Database:Provider"] = "Sqlite",
+        ["ConnectionStrings:Sqlite"] = $"Data Source={_file}",
+    });
+
+    SchemaInitializer Initializer(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddBookingDatabase(configuration);
@@ -56,6 +60,40 @@ public sealed class SchemaCheckTests : IDisposable
         Assert.Contains("holds: SQLite Error 1: 'no such column", error.Message);
         Assert.Contains("hold_requests: SQLite Error 1: 'no such table", error.Message);
         Assert.Contains("data/bookmyshow.db", error.Message);
+    }
+
+    [Fact]
+    public async Task Older_PostgreSQL_database_is_refused_with_one_line_per_table_and_left_unchanged()
+    {
+        var services = await TestServices.Shared;
+        var connectionString = await services.CreateDatabaseAsync("schema_check");
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE TABLE holds (id uuid PRIMARY KEY, show_id uuid NOT NULL, status text NOT NULL)", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Initializer(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = connectionString,
+        }).EnsureAsync(CancellationToken.None));
+
+        Assert.Contains("older build", error.Message);
+        Assert.Contains("holds: 42703: column", error.Message);
+        Assert.Contains("hold_requests: 42P01: relation \"hold_requests\" does not exist", error.Message);
+        // PostgreSQL's messages go on with "POSITION: n" on further lines; the refusal keeps the first line of each.
+        Assert.DoesNotContain("POSITION", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+
+        // Nothing was created or changed: still the one old table, and the schema lock is free again.
+        await using var check = new NpgsqlConnection(connectionString);
+        await check.OpenAsync();
+        await using var tables = new NpgsqlCommand("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", check);
+        Assert.Equal(1L, (long)(await tables.ExecuteScalarAsync())!);
+        await using var locks = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", check);
+        Assert.Equal(0L, (long)(await locks.ExecuteScalarAsync())!);
     }
 
     [Fact]
