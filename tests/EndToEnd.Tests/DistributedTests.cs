@@ -96,6 +96,45 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public async Task A_request_left_queued_by_a_gateway_that_died_before_the_broker_had_it_still_gets_its_final_answer()
+    {
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, new Dictionary<string, string?>
+        {
+            ["Holds__SweepInterval"] = "00:00:01",
+            ["Holds__StrandedRequestAfter"] = "00:00:05",
+        }, catalogFile: TestCatalog.FilePath);
+        var token = await deployment.Api.TokenAsync("u_stranded");
+        var cs = deployment.PostgresConnectionString!;
+
+        // What a gateway killed between recording a request and the broker's confirm leaves behind: the QUEUED row,
+        // and no PlaceHold on its way to the partition.
+        var requestId = "r_" + Guid.NewGuid().ToString("N");
+        Assert.True(await Inspect.ScalarAsync(cs,
+            "INSERT INTO hold_requests (id, show_id, user_id, seat_ids, idempotency_key, status, admitted_at) " +
+            "VALUES (@id, @show, 'u_stranded', 'C1,C2', 'key-stranded', 'QUEUED', now()) RETURNING seq",
+            ("id", requestId), ("show", TestCatalog.HotShow)) > 0);
+
+        // The user's retry with the same Idempotency-Key is answered 202 for that request...
+        var (status, queued, response) = await deployment.Api.HoldAsync(TestCatalog.HotShow, token, ["C1", "C2"],
+            new Dictionary<string, string> { ["Idempotency-Key"] = "key-stranded" });
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(requestId, queued.GetProperty("request_id").GetString());
+
+        // ...so it must be decided: the backstop sweep hands it to its partition once it has waited StrandedRequestAfter.
+        await Deadline.UntilAsync(async () =>
+        {
+            var (_, view, r) = await deployment.Api.GetAsync($"/v1/hold-requests/{requestId}", token);
+            r.Dispose();
+            return view.GetProperty("status").GetString() == "HELD";
+        }, TimeSpan.FromSeconds(30), "the stranded request to be decided");
+        var decidedAfter = await Inspect.ScalarAsync(cs, "SELECT (EXTRACT(EPOCH FROM decided_at - admitted_at) * 1000)::bigint FROM hold_requests WHERE id = @id", ("id", requestId));
+        Assert.True(decidedAfter >= 5000, $"decided {decidedAfter} ms after admission, before StrandedRequestAfter");
+        Assert.Equal(1, await Inspect.ScalarAsync(cs, "SELECT count(*) FROM holds WHERE request_id = @id", ("id", requestId)));
+        await Inspect.AssertSeatInvariantsAsync(cs, TestCatalog.HotShow);
+    }
+
+    [Fact]
     public async Task Any_gateway_answers_for_a_request_and_expired_holds_are_swept()
     {
         await using var deployment = await Deployment.StartDistributedAsync(workers: 1, new Dictionary<string, string?>

@@ -36,6 +36,15 @@ public sealed class HoldOptions
     [Range(1, 100000)]
     public int SweepBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a hold request may stay QUEUED before the backstop sweep hands it to its partition again. A gateway
+    /// that dies between recording a request and the broker's confirm leaves it QUEUED with no message on its way
+    /// (a retry with the same Idempotency-Key would be answered 202 for it). The partition decides a request once and
+    /// ignores later copies, so a request that was only waiting behind a backlog costs one extra message per sweep.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StrandedRequestAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Decisions per second assumed for a show before any were measured (for wait estimates).</summary>
     [Range(1, 1000000)]
     public double AssumedDecisionsPerSecond { get; set; } = 200;

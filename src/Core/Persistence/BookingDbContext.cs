@@ -106,6 +106,8 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => new { x.ShowId, x.Status, x.Seq });
             e.HasIndex(x => new { x.UserId, x.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL");
+            // The backstop sweep's look for stranded requests: only the few still QUEUED are in it.
+            e.HasIndex(x => x.AdmittedAt).HasDatabaseName("ix_hold_requests_queued_admitted_at").HasFilter("status = 'QUEUED'");
         });
         modelBuilder.Entity<Booking>(e =>
         {

@@ -1,4 +1,4 @@
-using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
@@ -34,11 +34,7 @@ public sealed class QueuedRequestRecovery(
             .ToListAsync(stoppingToken);
         foreach (var request in queued)
         {
-            await router.SendAsync(bus, request.ShowId, new PlaceHold
-            {
-                RequestId = request.Id, ShowId = request.ShowId, UserId = request.UserId, SeatIds = SeatList.Split(request.SeatIds),
-                AdmittedAt = new DateTimeOffset(request.AdmittedAt, TimeSpan.Zero),
-            }, stoppingToken);
+            await router.SendAsync(bus, request.ShowId, request.ToPlaceHold(), stoppingToken);
         }
         if (queued.Count > 0)
         {

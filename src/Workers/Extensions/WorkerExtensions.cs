@@ -34,7 +34,7 @@ public static class WorkerExtensions
         services.AddPayments(configuration);
         services.AddNotifications(configuration);
         services.AddRetention(configuration);
-        services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration).AddRetentionCleanup(configuration));
+        services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration).AddStrandedRequestSweep(configuration).AddRetentionCleanup(configuration));
         return services;
     }
 }

@@ -89,14 +89,24 @@ public static class SchedulingRegistration
     /// The backstop expiry sweep, first Holds:FirstSweepAfter after the start, then every Holds:SweepInterval; with the
     /// clustered store one worker runs it at a time.
     /// </summary>
-    public static IQuartzBuilder AddExpiredHoldSweep(this IQuartzBuilder quartz, IConfiguration configuration)
+    public static IQuartzBuilder AddExpiredHoldSweep(this IQuartzBuilder quartz, IConfiguration configuration) =>
+        quartz.AddSweep<ExpiredHoldSweepJob>("expired-hold-sweep", configuration);
+
+    /// <summary>
+    /// The backstop for requests left QUEUED by a gateway that died before the broker had them
+    /// (<see cref="StrandedRequestSweepJob"/>), on the expiry sweep's schedule.
+    /// </summary>
+    public static IQuartzBuilder AddStrandedRequestSweep(this IQuartzBuilder quartz, IConfiguration configuration) =>
+        quartz.AddSweep<StrandedRequestSweepJob>("stranded-request-sweep", configuration);
+
+    static IQuartzBuilder AddSweep<TJob>(this IQuartzBuilder quartz, string name, IConfiguration configuration) where TJob : IJob
     {
         ArgumentNullException.ThrowIfNull(quartz);
         var holds = configuration.GetSection(HoldOptions.Section).Get<HoldOptions>() ?? new HoldOptions();
-        var key = new JobKey("expired-hold-sweep");
-        quartz.AddJob<ExpiredHoldSweepJob>(j => j.WithIdentity(key));
+        var key = new JobKey(name);
+        quartz.AddJob<TJob>(j => j.WithIdentity(key));
         // A stable trigger key: in the persistent store each start replaces the trigger instead of adding a copy.
-        quartz.AddTrigger(t => t.WithIdentity("expired-hold-sweep").ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.FirstSweepAfter))
+        quartz.AddTrigger(t => t.WithIdentity(name).ForJob(key).StartAt(DateTimeOffset.UtcNow.Add(holds.FirstSweepAfter))
             .WithSimpleSchedule(s => s.WithInterval(holds.SweepInterval).RepeatForever()));
         return quartz;
     }
