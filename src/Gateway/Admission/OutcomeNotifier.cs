@@ -45,13 +45,20 @@ public sealed class OutcomeNotifier
     /// <summary>Stops watching a key nobody will wait for.</summary>
     public void Forget(string key) => _waiters.TryRemove(key, out _);
 
-    void Forget(string key, Task<object> task)
+    /// <summary>
+    /// Stops a watch that ended without its outcome (the caller gave up, or found nothing to watch), unless the outcome
+    /// came meanwhile, so that watches of requests nobody waits for any more do not pile up.
+    /// </summary>
+    public void Forget(string key, Task<object> task)
     {
         if (_waiters.TryGetValue(key, out var tcs) && tcs.Task == task && !task.IsCompleted)
         {
             _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource<object>>(key, tcs));
         }
     }
+
+    /// <summary>Watches still open (for tests and diagnostics).</summary>
+    public int Watching => _waiters.Count;
 
     public static string ForRequest(string requestId) => "request:" + requestId;
 

@@ -176,21 +176,34 @@ public static class HoldRequestsApi
         var userId = http.User.UserId();
         var ct = http.RequestAborted;
         // Watching before the first read: a decision between the read and the stream's start is not missed.
-        var decided = notifier.Watch(OutcomeNotifier.ForRequest(request_id));
+        var key = OutcomeNotifier.ForRequest(request_id);
+        var decided = notifier.Watch(key);
         HoldRequest? request;
         HoldRequestView first;
-        if (waiting.Find(request_id, userId) is { } admittedHere && await views.WaitingViewAsync(admittedHere.ToRequest(), ct) is { } waitingView)
+        try
         {
-            // Admitted by this gateway and not decided yet (the usual case right after a 202): no database read.
-            request = admittedHere.ToRequest();
-            first = waitingView;
+            if (waiting.Find(request_id, userId) is { } admittedHere && await views.WaitingViewAsync(admittedHere.ToRequest(), ct) is { } waitingView)
+            {
+                // Admitted by this gateway and not decided yet (the usual case right after a 202): no database read.
+                request = admittedHere.ToRequest();
+                first = waitingView;
+            }
+            else
+            {
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request_id, ct);
+                if (request is null || request.UserId != userId)
+                {
+                    notifier.Forget(key, decided);
+                    return Problems.NotFound($"Hold request '{request_id}' does not exist.");
+                }
+                first = await views.ViewAsync(db, request, ct);
+            }
         }
-        else
+        catch
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request_id, ct);
-            if (request is null || request.UserId != userId) return Problems.NotFound($"Hold request '{request_id}' does not exist.");
-            first = await views.ViewAsync(db, request, ct);
+            notifier.Forget(key, decided);
+            throw;
         }
         http.Response.Headers.CacheControl = "no-cache";
         return TypedResults.ServerSentEvents(Changes(request, first, decided, contexts, views, notifier, ct));
@@ -210,56 +223,64 @@ public static class HoldRequestsApi
         HoldRequestView? last = null;
         var lastSent = 0L;
         var quietSeconds = 0;
-        while (!ct.IsCancellationRequested)
+        try
         {
-            // Positions only ever move forward for a waiting request.
-            if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
-            // The status at once; a new position at most every PositionEvery: in an on-sale every waiting stream's
-            // position moves every second, and writing all of them costs the gateway more than deciding does.
-            if (last is null || view.Status != last.Status
-                || (view.Position != last.Position && Stopwatch.GetElapsedTime(lastSent) >= PositionEvery))
+            while (!ct.IsCancellationRequested)
             {
-                yield return new SseItem<HoldRequestView>(view, "status");
-                last = view;
-                lastSent = Stopwatch.GetTimestamp();
-            }
-            if (view.IsFinal) yield break;
+                // Positions only ever move forward for a waiting request.
+                if (last is { Position: { } before } && view.Position is { } now && now > before) view = view with { Position = before };
+                // The status at once; a new position at most every PositionEvery: in an on-sale every waiting stream's
+                // position moves every second, and writing all of them costs the gateway more than deciding does.
+                if (last is null || view.Status != last.Status
+                    || (view.Position != last.Position && Stopwatch.GetElapsedTime(lastSent) >= PositionEvery))
+                {
+                    yield return new SseItem<HoldRequestView>(view, "status");
+                    last = view;
+                    lastSent = Stopwatch.GetTimestamp();
+                }
+                if (view.IsFinal) yield break;
 
-            object? outcome = null;
-            try
-            {
-                outcome = await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
-            }
-            catch (TimeoutException)
-            {
-                quietSeconds++;
-            }
-            var fromEvent = outcome switch
-            {
-                HoldPlaced placed => views.Placed(last, placed),
-                HoldRejected rejected => HoldRequestViews.Rejected(last, rejected),
-                _ => null,
-            };
-            if (fromEvent is not null)
-            {
-                view = fromEvent;
-                continue;
-            }
-            if (decided.IsCompleted) decided = notifier.Watch(key);
+                object? outcome = null;
+                try
+                {
+                    outcome = await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                }
+                catch (TimeoutException)
+                {
+                    quietSeconds++;
+                }
+                var fromEvent = outcome switch
+                {
+                    HoldPlaced placed => views.Placed(last, placed),
+                    HoldRejected rejected => HoldRequestViews.Rejected(last, rejected),
+                    _ => null,
+                };
+                if (fromEvent is not null)
+                {
+                    view = fromEvent;
+                    continue;
+                }
+                if (decided.IsCompleted) decided = notifier.Watch(key);
 
-            var (position, waiting) = await views.LookupAsync(request.ShowId, request.Seq, ct);
-            if (waiting && quietSeconds < 10)
-            {
-                view = views.WithPosition(last, position);
-                continue;
+                var (position, waiting) = await views.LookupAsync(request.ShowId, request.Seq, ct);
+                if (waiting && quietSeconds < 10)
+                {
+                    view = views.WithPosition(last, position);
+                    continue;
+                }
+                // Decided as far as the snapshot knows, but no event came (it went elsewhere, or was lost): read it. Also
+                // every 10 s of quiet, in case.
+                quietSeconds = 0;
+                await using var db = await contexts.CreateDbContextAsync(ct);
+                var current = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request.Id, ct);
+                if (current is null) yield break;
+                view = await views.ViewAsync(db, current, ct);
             }
-            // Decided as far as the snapshot knows, but no event came (it went elsewhere, or was lost): read it. Also
-            // every 10 s of quiet, in case.
-            quietSeconds = 0;
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var current = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == request.Id, ct);
-            if (current is null) yield break;
-            view = await views.ViewAsync(db, current, ct);
+        }
+        finally
+        {
+            // The stream ended (final answer, client gone, or error): its watch must not outlive it.
+            notifier.Forget(key, decided);
         }
     }
 }
