@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -128,7 +129,8 @@ public static class BookingsApi
 
     static async Task<IResult> AwaitAnswerAsync(HttpContext http, BookingDbContext db, OutcomeNotifier notifier, BookingOptions options, ConfirmRequest request, Task<object> watched, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + options.ConfirmWait;
+        // A monotonic clock: the wait is a duration, whatever the wall clock does meanwhile.
+        var started = Stopwatch.GetTimestamp();
         var key = OutcomeNotifier.ForConfirmation(request.HoldId, request.AttemptId);
         while (true)
         {
@@ -139,7 +141,7 @@ public static class BookingsApi
                 notifier.Forget(key);
                 return Stored(answered);
             }
-            var left = deadline - DateTime.UtcNow;
+            var left = options.ConfirmWait - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) break;
             // Woken by the answer's event; the periodic re-read covers an event that went to another gateway first.
             await notifier.WaitAsync(key, watched, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct);

@@ -9,7 +9,7 @@ namespace BookMyShow.Workers.Payments;
 /// provider stayed unavailable. A redelivered ChargePayment repeats the call with the same idempotency key, so the
 /// provider answers with the same payment intent and nothing is charged twice; the outcome is then published again.
 /// </summary>
-public sealed class ChargePaymentConsumer(IPaymentGateway gateway, ILogger<ChargePaymentConsumer> logger) : IConsumer<ChargePayment>
+public sealed class ChargePaymentConsumer(IPaymentGateway gateway, TimeProvider time, ILogger<ChargePaymentConsumer> logger) : IConsumer<ChargePayment>
 {
     public async Task Consume(ConsumeContext<ChargePayment> context)
     {
@@ -34,7 +34,7 @@ public sealed class ChargePaymentConsumer(IPaymentGateway gateway, ILogger<Charg
                     PaymentIntentId = succeeded.PaymentIntentId,
                     Amount = charge.Amount,
                     Currency = charge.Currency,
-                    SucceededAt = DateTimeOffset.UtcNow,
+                    SucceededAt = time.GetUtcNow(),
                 });
                 break;
             case ChargeResult.Declined declined:
