@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Runtime.ExceptionServices;
 using BookMyShow.Gateway.Admission;
+using BookMyShow.Gateway.Apis;
+using BookMyShow.Gateway.Notifications;
 using BookMyShow.Gateway.Extensions;
 using BookMyShow.TestInfrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -13,13 +16,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BookMyShow.Gateway.Tests.Admission;
 
 /// <summary>
-/// A request's event stream watches for its decision; the watch ends with the stream. Streams refused (404) or opened
-/// on a request already decided must not leave watches behind: nothing would ever end them, and every such stream
-/// would cost the gateway memory for good. The gateway runs in this process (embedded mode) on real HTTP.
+/// The event streams, with the gateway in this process (embedded mode) on real HTTP. A request's stream watches for its
+/// decision and the watch ends with the stream: streams refused (404) or opened on a request already decided must not
+/// leave watches behind, since nothing would ever end them. A user's stream sends heartbeats when quiet and still
+/// delivers the next event after them.
 /// </summary>
-public sealed class RequestStreamWatchTests : IAsyncLifetime, IDisposable
+[Collection(nameof(EventStreamTests))]
+public sealed class EventStreamTests : IAsyncLifetime, IDisposable
 {
     static readonly string[] OneSeat = ["A1"];
+    static readonly string[] SeatB1 = ["B1"];
     readonly string _file = Path.Combine(Path.GetTempPath(), $"gateway-watch-{Guid.NewGuid():N}.db");
     WebApplication _app = null!;
     HttpClient _http = null!;
@@ -34,6 +40,7 @@ public sealed class RequestStreamWatchTests : IAsyncLifetime, IDisposable
             ["ConnectionStrings:Sqlite"] = $"Data Source={_file}",
             ["Messaging:Transport"] = "InMemory",
             ["Auth:DevTokens"] = "true",
+            ["Gateway:EventsHeartbeat"] = "00:00:00.300",
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddGatewayServices();
@@ -60,6 +67,20 @@ public sealed class RequestStreamWatchTests : IAsyncLifetime, IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
+    async Task<string> ShowIdAsync(string token)
+    {
+        using var shows = await _http.SendAsync(Get($"/v1/movies/m_starfall/shows?date={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}", token));
+        return (await shows.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("shows")[0].GetProperty("show_id").GetString()!;
+    }
+
+    async Task<HttpResponseMessage> HoldAsync(string showId, string token, string[] seats)
+    {
+        var hold = Get($"/v1/shows/{showId}/hold", token);
+        hold.Method = HttpMethod.Post;
+        hold.Content = JsonContent.Create(new { seat_ids = seats });
+        return await _http.SendAsync(hold);
+    }
+
     HttpRequestMessage Get(string path, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -84,12 +105,8 @@ public sealed class RequestStreamWatchTests : IAsyncLifetime, IDisposable
         Assert.Equal(before, notifier.Watching);
 
         // A request that is decided: its stream shows the final status and ends; someone else's stream of it is a 404.
-        using var shows = await _http.SendAsync(Get($"/v1/movies/m_starfall/shows?date={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}", token));
-        var showId = (await shows.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("shows")[0].GetProperty("show_id").GetString()!;
-        var hold = Get($"/v1/shows/{showId}/hold", token);
-        hold.Method = HttpMethod.Post;
-        hold.Content = JsonContent.Create(new { seat_ids = OneSeat });
-        using var placed = await _http.SendAsync(hold);
+        var showId = await ShowIdAsync(token);
+        using var placed = await HoldAsync(showId, token, OneSeat);
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
         var requestId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
         await Deadline.UntilAsync(async () =>
@@ -111,4 +128,65 @@ public sealed class RequestStreamWatchTests : IAsyncLifetime, IDisposable
         }
         await Deadline.UntilAsync(() => Task.FromResult(notifier.Watching == before), TimeSpan.FromSeconds(5), "the streams' watches to end");
     }
+
+    [Fact]
+    public async Task A_quiet_user_stream_gets_heartbeats_and_then_still_its_next_event()
+    {
+        var token = await TokenAsync("u_heartbeat");
+        var showId = await ShowIdAsync(token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = await _http.SendAsync(Get("/v1/users/me/events", token), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(deadline.Token));
+
+        async Task<string> NextEventAsync()
+        {
+            while (await reader.ReadLineAsync(deadline.Token) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) return line["event: ".Length..];
+            }
+            throw new EndOfStreamException("the stream ended");
+        }
+
+        Assert.Equal("ready", await NextEventAsync());
+        // Nothing happens for this user: heartbeats (every 300 ms here), one after another, and no cancellation thrown
+        // for them (an on-sale keeps ten thousand such streams open). First-chance exceptions are process-wide: this
+        // class runs alone (its collection is not parallelised), with nothing else going on in the gateway.
+        var cancellations = 0;
+        void Count(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is OperationCanceledException) Interlocked.Increment(ref cancellations);
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            Assert.Equal("heartbeat", await NextEventAsync());
+            Assert.Equal("heartbeat", await NextEventAsync());
+            Assert.Equal("heartbeat", await NextEventAsync());
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+        Assert.Equal(0, cancellations);
+
+        // The next event after the heartbeats still arrives: the user's hold decision.
+        using (var placed = await HoldAsync(showId, token, SeatB1))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        }
+        string type;
+        while ((type = await NextEventAsync()) == "heartbeat")
+        {
+        }
+        Assert.Equal("hold_request.held", type);
+
+        // The client goes away: the stream's subscription ends with it.
+        var hub = _app.Services.GetRequiredService<UserEventHub>();
+        stream.Dispose();
+        await Deadline.UntilAsync(() => Task.FromResult(hub.ConnectionCount == 0), TimeSpan.FromSeconds(10), "the subscription to end");
+    }
 }
+
+[CollectionDefinition(nameof(EventStreamTests), DisableParallelization = true)]
+public sealed class EventStreamTestsCollection;
