@@ -240,15 +240,8 @@ public static class HoldRequestsApi
                 }
                 if (view.IsFinal) yield break;
 
-                object? outcome = null;
-                try
-                {
-                    outcome = await decided.WaitAsync(TimeSpan.FromSeconds(1), ct);
-                }
-                catch (TimeoutException)
-                {
-                    quietSeconds++;
-                }
+                var outcome = await OutcomeNotifier.WithinAsync(decided, TimeSpan.FromSeconds(1), ct);
+                if (outcome is null) quietSeconds++;
                 var fromEvent = outcome switch
                 {
                     HoldPlaced placed => views.Placed(last, placed),

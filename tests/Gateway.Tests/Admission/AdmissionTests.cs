@@ -95,3 +95,43 @@ public class OutcomeNotifierTests
         Assert.Null(await notifier.WaitAsync("request:r_3", TimeSpan.FromMilliseconds(20), CancellationToken.None));
     }
 }
+
+/// <summary>Time-outs without exceptions: first-chance exceptions are process-wide, so this runs with nothing in parallel.</summary>
+[Collection(nameof(EventStreamTests))]
+public class OutcomeNotifierTimeoutTests
+{
+    [Fact]
+    public async Task Waits_that_time_out_throw_nothing_and_leave_no_watch()
+    {
+        var notifier = new OutcomeNotifier();
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e) => Interlocked.Increment(ref thrown);
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Null(await notifier.WaitAsync($"request:r_quiet_{i}", TimeSpan.FromMilliseconds(10), CancellationToken.None));
+                Assert.Null(await OutcomeNotifier.WithinAsync(notifier.Watch("request:r_stream"), TimeSpan.FromMilliseconds(10), CancellationToken.None));
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+        Assert.Equal(0, thrown);
+        Assert.Equal(1, notifier.Watching); // the stream's own watch, still open; the timed-out waits left none
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_throws_and_leaves_no_watch()
+    {
+        var notifier = new OutcomeNotifier();
+        using var cancelled = new CancellationTokenSource();
+        var waiting = notifier.WaitAsync("request:r_gone", TimeSpan.FromSeconds(30), cancelled.Token);
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(0, notifier.Watching);
+    }
+}
