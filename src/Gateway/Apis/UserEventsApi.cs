@@ -2,14 +2,14 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using BookMyShow.Gateway.Auth;
 using BookMyShow.Gateway.Notifications;
+using BookMyShow.Gateway.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace BookMyShow.Gateway.Apis;
 
 public static class UserEventsApi
 {
-    static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
-
     public static IEndpointRouteBuilder MapUserEventsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/users/me/events", Stream)
@@ -21,41 +21,48 @@ public static class UserEventsApi
         return app;
     }
 
-    static ServerSentEventsResult<object> Stream(HttpContext http, UserEventHub hub)
+    static ServerSentEventsResult<object> Stream(HttpContext http, UserEventHub hub, IOptions<GatewayOptions> options)
     {
         // Subscribed before the response starts, so nothing published after the "ready" event is missed.
         var subscription = hub.Subscribe(http.User.UserId());
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(Events(subscription, http.RequestAborted));
+        return TypedResults.ServerSentEvents(Events(subscription, options.Value.EventsHeartbeat, http.RequestAborted));
     }
 
-    static async IAsyncEnumerable<SseItem<object>> Events(UserEventHub.Subscription subscription, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The user's events as they come, and a heartbeat after <paramref name="heartbeat"/> of quiet (15 s by default).
+    /// The quiet is timed with a delay raced against the channel rather than by cancelling the read: a cancelled read
+    /// throws, and an on-sale's ten thousand open streams would throw ten thousand exceptions every 15 s.
+    /// </summary>
+    static async IAsyncEnumerable<SseItem<object>> Events(UserEventHub.Subscription subscription, TimeSpan heartbeat, [EnumeratorCancellation] CancellationToken ct)
     {
         using var _ = subscription;
         yield return new SseItem<object>(new { status = "subscribed" }, "ready");
+        var events = subscription.Events;
+        Task<bool>? ready = null; // one outstanding wait at a time (single-reader channel), kept across heartbeats
         while (!ct.IsCancellationRequested)
         {
-            UserEventView? next = null;
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            ready ??= events.WaitToReadAsync(ct).AsTask();
+            if (!ready.IsCompleted)
             {
-                wait.CancelAfter(Heartbeat);
-                try
-                {
-                    next = await subscription.Events.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // Quiet for a while: a heartbeat keeps proxies from closing the connection.
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
-                }
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                await Task.WhenAny(ready, Task.Delay(heartbeat, quiet.Token));
+                await quiet.CancelAsync(); // stops the timer when an event came first
             }
-            yield return next is null
-                ? new SseItem<object>(new { }, "heartbeat")
-                : new SseItem<object>(next, next.Type) { EventId = next.EventId.ToString("D") };
+            if (ct.IsCancellationRequested) yield break;
+            if (!ready.IsCompleted)
+            {
+                // Quiet for a while: a heartbeat keeps proxies from closing the connection.
+                yield return new SseItem<object>(new { }, "heartbeat");
+                continue;
+            }
+            if (!ready.IsCompletedSuccessfully || !ready.Result) yield break; // the subscription ended
+            ready = null;
+            while (events.TryRead(out var next))
+            {
+                yield return new SseItem<object>(next, next.Type) { EventId = next.EventId.ToString("D") };
+            }
         }
     }
 }

@@ -17,6 +17,10 @@ public sealed class GatewayOptions
 
     /// <summary>Host the workers in this process too (in-memory transport and SQLite by default).</summary>
     public bool Embedded { get; set; } = true;
+
+    /// <summary>After this long without an event, a user's event stream gets a heartbeat (proxies close quiet connections).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan EventsHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public static class GatewayExtensions
@@ -28,6 +32,7 @@ public static class GatewayExtensions
         var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
 
         builder.AddBookMyShowCore();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
