@@ -30,6 +30,7 @@ public static class HotShowScenario
             var (run, warmUp) = await RunTargetAsync(context, target, show, users, ct);
             report.Runs.Add(run);
             report.Invariants.AddRange(await Invariants.BaselineAsync(baseline.ConnectionString, [.. warmUp, .. run.Records], expectsNoExpiry: true));
+            await BenchContext.SettleDatabaseAsync(baseline.ConnectionString, ct);
         }
         await using (var deployment = await context.StartPipelineAsync(workers: 1))
         {

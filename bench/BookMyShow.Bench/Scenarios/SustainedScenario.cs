@@ -36,6 +36,7 @@ public static class SustainedScenario
             var (steps, warmUp) = await RunStepsAsync(context, target, users, payShare, null, ct);
             report.Runs.AddRange(steps);
             report.Invariants.AddRange(await Invariants.BaselineAsync(baseline.ConnectionString, [.. warmUp, .. steps.SelectMany(s => s.Records)], expectsNoExpiry: false));
+            await BenchContext.SettleDatabaseAsync(baseline.ConnectionString, ct);
         }
         await using (var deployment = await context.StartPipelineAsync(workers: 1, new Dictionary<string, string?> { ["Holds__Ttl"] = ttl.ToString("c", CultureInfo.InvariantCulture) }))
         {
