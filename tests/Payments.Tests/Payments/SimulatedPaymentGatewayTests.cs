@@ -119,7 +119,9 @@ public sealed class SimulatedPaymentGatewayTests : IAsyncLifetime
     [Fact]
     public async Task Latency_beyond_the_timeout_makes_the_provider_unavailable()
     {
-        var gateway = Gateway(new() { ["Payments:Simulated:Latency"] = "00:00:01", ["Payments:Timeout"] = "00:00:00.100", ["Payments:MaxAttempts"] = "2" });
+        // Latency far beyond the timeout. With 1 s the charge once succeeded in a clean-clone CI run on the loaded 2-core
+        // machine: the 1 s delay completed before the 100 ms timeout took effect. Nothing here waits for the latency.
+        var gateway = Gateway(new() { ["Payments:Simulated:Latency"] = "00:05:00", ["Payments:Timeout"] = "00:00:00.100", ["Payments:MaxAttempts"] = "2" });
 
         var result = await gateway.ChargeAsync(TestPayments.Charge(), CancellationToken.None);
 
