@@ -37,17 +37,11 @@ public sealed class OutcomeNotifier
 
     /// <summary>
     /// A watch's outcome if it comes within <paramref name="timeout"/>, else null; throws only when <paramref name="ct"/>
-    /// is cancelled. The timeout is a delay raced against the watch, not a cancellation: thousands of waiters (an
-    /// on-sale's streams and <c>Prefer: wait</c> requests) time out every second, and an exception per time-out costs.
+    /// is cancelled (see <see cref="TaskRace"/> for why the timeout is not a cancellation).
     /// </summary>
     public static async Task<object?> WithinAsync(Task<object> task, TimeSpan timeout, CancellationToken ct)
     {
-        if (!task.IsCompleted)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await Task.WhenAny(task, Task.Delay(timeout, stop.Token));
-            await stop.CancelAsync(); // stops the timer when the outcome came first
-        }
+        await TaskRace.CompletesWithinAsync(task, timeout, ct);
         ct.ThrowIfCancellationRequested();
         return task.IsCompletedSuccessfully ? task.Result : null;
     }

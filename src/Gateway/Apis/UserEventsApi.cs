@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using BookMyShow.Gateway.Admission;
 using BookMyShow.Gateway.Auth;
 using BookMyShow.Gateway.Notifications;
 using BookMyShow.Gateway.Extensions;
@@ -32,8 +33,9 @@ public static class UserEventsApi
 
     /// <summary>
     /// The user's events as they come, and a heartbeat after <paramref name="heartbeat"/> of quiet (15 s by default).
-    /// The quiet is timed with a delay raced against the channel rather than by cancelling the read: a cancelled read
-    /// throws, and an on-sale's ten thousand open streams would throw ten thousand exceptions every 15 s.
+    /// The quiet is timed with a delay raced against the channel (<see cref="TaskRace"/>) rather than by cancelling the
+    /// read: a cancelled read throws, and an on-sale's ten thousand open streams would throw ten thousand exceptions
+    /// every 15 s.
     /// </summary>
     static async IAsyncEnumerable<SseItem<object>> Events(UserEventHub.Subscription subscription, TimeSpan heartbeat, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -44,14 +46,9 @@ public static class UserEventsApi
         while (!ct.IsCancellationRequested)
         {
             ready ??= events.WaitToReadAsync(ct).AsTask();
-            if (!ready.IsCompleted)
-            {
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                await Task.WhenAny(ready, Task.Delay(heartbeat, quiet.Token));
-                await quiet.CancelAsync(); // stops the timer when an event came first
-            }
+            var came = await TaskRace.CompletesWithinAsync(ready, heartbeat, ct);
             if (ct.IsCancellationRequested) yield break;
-            if (!ready.IsCompleted)
+            if (!came)
             {
                 // Quiet for a while: a heartbeat keeps proxies from closing the connection.
                 yield return new SseItem<object>(new { }, "heartbeat");
