@@ -22,25 +22,20 @@ public sealed class ExpiredHoldSweepJob(
     ISendEndpointProvider sender,
     IOptions<HoldOptions> options,
     TimeProvider time,
-    ILogger<ExpiredHoldSweepJob> logger) : IJob
+    ILogger<ExpiredHoldSweepJob> logger) : PartitionSweepJob<ExpireHolds>(contexts, router, sender, options, time)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    protected override async Task<(int Found, IEnumerable<(string ShowId, ExpireHolds Message)> Messages)> FindAsync(
+        BookingDbContext db, DateTime now, CancellationToken ct)
     {
-        var ct = cancellationToken;
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Holds.AsNoTracking()
             .DueToExpire(now)
-            .Take(options.Value.SweepBatchSize)
+            .Take(Options.SweepBatchSize)
             .Select(h => new { h.Id, h.ShowId })
             .ToListAsync(ct);
-        foreach (var show in due.GroupBy(h => h.ShowId))
-        {
-            await router.SendAsync(sender, show.Key, new ExpireHolds { ShowId = show.Key, HoldIds = show.Select(h => h.Id).ToList() }, ct);
-        }
-        if (due.Count > 0)
-        {
-            logger.LogInformation("Expiry sweep asked partitions to expire {Count} holds", due.Count);
-        }
+        return (due.Count, due.GroupBy(h => h.ShowId)
+            .Select(show => (show.Key, new ExpireHolds { ShowId = show.Key, HoldIds = show.Select(h => h.Id).ToList() })));
     }
+
+    protected override void Report(int found) =>
+        logger.LogInformation("Expiry sweep asked partitions to expire {Count} holds", found);
 }

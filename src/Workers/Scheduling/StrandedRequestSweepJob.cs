@@ -1,3 +1,4 @@
+using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
@@ -22,26 +23,21 @@ public sealed class StrandedRequestSweepJob(
     ISendEndpointProvider sender,
     IOptions<HoldOptions> options,
     TimeProvider time,
-    ILogger<StrandedRequestSweepJob> logger) : IJob
+    ILogger<StrandedRequestSweepJob> logger) : PartitionSweepJob<PlaceHold>(contexts, router, sender, options, time)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    protected override async Task<(int Found, IEnumerable<(string ShowId, PlaceHold Message)> Messages)> FindAsync(
+        BookingDbContext db, DateTime now, CancellationToken ct)
     {
-        var ct = cancellationToken;
-        var admittedBefore = time.GetUtcNow().UtcDateTime - options.Value.StrandedRequestAfter;
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        var admittedBefore = now - Options.StrandedRequestAfter;
         var stranded = await db.HoldRequests.AsNoTracking()
             .Where(r => r.Status == RequestStatus.Queued && r.AdmittedAt < admittedBefore)
             .OrderBy(r => r.AdmittedAt)
-            .Take(options.Value.SweepBatchSize)
+            .Take(Options.SweepBatchSize)
             .ToListAsync(ct);
-        foreach (var request in stranded)
-        {
-            await router.SendAsync(sender, request.ShowId, request.ToPlaceHold(), ct);
-        }
-        if (stranded.Count > 0)
-        {
-            logger.LogWarning("Stranded-request sweep handed {Count} hold requests still QUEUED after {After} to their partitions again",
-                stranded.Count, options.Value.StrandedRequestAfter);
-        }
+        return (stranded.Count, stranded.Select(r => (r.ShowId, r.ToPlaceHold())));
     }
+
+    protected override void Report(int found) =>
+        logger.LogWarning("Stranded-request sweep handed {Count} hold requests still QUEUED after {After} to their partitions again",
+            found, Options.StrandedRequestAfter);
 }
