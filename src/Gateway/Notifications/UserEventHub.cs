@@ -30,6 +30,9 @@ public sealed class UserEventHub
         return new Subscription(this, userId, channel);
     }
 
+    /// <summary>Whether the user has a stream open here.</summary>
+    public bool IsListening(string userId) => _streams.ContainsKey(userId);
+
     /// <summary>Hands the event to each of the user's connections here; false when it was already delivered (a redelivery).</summary>
     public bool Deliver(string userId, UserEventView view)
     {

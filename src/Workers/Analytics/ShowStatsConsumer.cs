@@ -17,7 +17,7 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
     IConsumer<Batch<HoldPlaced>>,
     IConsumer<Batch<BookingConfirmed>>,
     IConsumer<Batch<BookingReleased>>,
-    IConsumer<Batch<BookingExpired>>,
+    IConsumer<Batch<BookingsExpired>>,
     IConsumer<Batch<BookingRefunded>>
 {
     public const string InboxName = "analytics";
@@ -47,9 +47,10 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s => s.ReleasedSeats += c.Message.SeatIds.Count)),
             context.CancellationToken);
 
-    public Task Consume(ConsumeContext<Batch<BookingExpired>> context) =>
-        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s => s.ExpiredSeats += c.Message.SeatIds.Count)),
-            context.CancellationToken);
+    /// <summary>One expiry (one show, many holds) is one change; an empty one (never published) has nothing to count.</summary>
+    public Task Consume(ConsumeContext<Batch<BookingsExpired>> context) =>
+        ApplyAsync(context.Message.Where(c => c.Message.Bookings.Count > 0).Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Bookings[0].Currency,
+            s => s.ExpiredSeats += c.Message.Bookings.Sum(b => b.SeatIds.Count))), context.CancellationToken);
 
     public Task Consume(ConsumeContext<Batch<BookingRefunded>> context) =>
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>

@@ -235,8 +235,8 @@ public sealed class PartitionConsumer(
 
     /// <summary>
     /// Ends active holds in bulk: a few statements whatever their number. With <paramref name="announce"/> the users'
-    /// booking events (<see cref="BookingReleased"/>, <see cref="BookingExpired"/>) go out too; a confirmation refused
-    /// after payment does not announce: the saga refunds and says so (ADR 0015).
+    /// booking events go out too (a <see cref="BookingReleased"/> per hold, one <see cref="BookingsExpired"/> for all
+    /// the expired ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
     /// </summary>
     internal static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
         bool announce = true)
@@ -256,6 +256,7 @@ public sealed class PartitionConsumer(
         }
         await db.HoldSeats.Where(hs => ids.Contains(hs.HoldId) && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
 
+        var expired = new List<ExpiredBooking>(); // announced together: one event for the whole expiry (ADR 0017)
         foreach (var hold in holds)
         {
             hold.Status = endStatus;
@@ -292,13 +293,13 @@ public sealed class PartitionConsumer(
                 }
                 if (announce)
                 {
-                    db.Publish(new BookingExpired
-                    {
-                        HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency,
-                        ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero),
-                    }, now);
+                    expired.Add(new ExpiredBooking { HoldId = hold.Id, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency });
                 }
             }
+        }
+        if (expired.Count > 0)
+        {
+            db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = expired }, now);
         }
     }
 }

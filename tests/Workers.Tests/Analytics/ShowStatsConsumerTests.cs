@@ -146,9 +146,10 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
         {
             HoldId = "h_2", ShowId = ShowId, UserId = "u_1", SeatIds = Seats(2), Amount = 500m, Currency = "INR", ReleasedAt = DateTimeOffset.UnixEpoch,
         });
-        await _harness.Bus.Publish(new BookingExpired
+        await _harness.Bus.Publish(new BookingsExpired
         {
-            HoldId = "h_3", ShowId = ShowId, UserId = "u_1", SeatIds = Seats(1), Amount = 250m, Currency = "INR", ExpiredAt = DateTimeOffset.UnixEpoch,
+            ShowId = ShowId, ExpiredAt = DateTimeOffset.UnixEpoch,
+            Bookings = [new ExpiredBooking { HoldId = "h_3", UserId = "u_1", SeatIds = Seats(1), Amount = 250m, Currency = "INR" }],
         });
         // Paid too late for an expired hold: the seats count as refunded.
         await _harness.Bus.Publish(Refunded("h_3", seats: 1, amount: 250m, bookingId: null));

@@ -169,7 +169,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(SeatStatus.Available, (await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A2")).Status);
         var activeClaims = await db.HoldSeats.Where(hs => hs.ShowId == ShowId && hs.SeatId == "A1" && hs.Active).ToListAsync();
         Assert.Equal(second.HoldId, Assert.Single(activeClaims).HoldId);
-        Assert.Single(await OutboxAsync<BookingExpired>());
+        Assert.Single(await OutboxAsync<BookingsExpired>());
         Assert.Empty(await OutboxAsync<HoldExpired>()); // nobody tried to pay: no saga to tell
     }
 
@@ -199,12 +199,14 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(5));
 
         await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [early.HoldId!, late.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
 
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == early.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == late.HoldId)).Status);
-        Assert.Contains(early.HoldId!, Assert.Single(await OutboxAsync<BookingExpired>()).Body, StringComparison.Ordinal);
+        var announced = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
+        Assert.Contains(early.HoldId!, announced, StringComparison.Ordinal);
+        Assert.DoesNotContain(late.HoldId!, announced, StringComparison.Ordinal);
         Assert.Empty(await OutboxAsync<HoldExpired>());
     }
 
@@ -219,7 +221,11 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(10)); // both past expiry, the paid one without grace left
 
         await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [paid.HoldId!, unpaid.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingExpired>()).Count == 2, TimeSpan.FromSeconds(15), "both expiries");
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+        // Both announced in one event (ADR 0017).
+        var announced = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
+        Assert.Contains(paid.HoldId!, announced, StringComparison.Ordinal);
+        Assert.Contains(unpaid.HoldId!, announced, StringComparison.Ordinal);
 
         var toSaga = Assert.Single(await OutboxAsync<HoldExpired>());
         Assert.Contains(paid.HoldId!, toSaga.Body, StringComparison.Ordinal);
