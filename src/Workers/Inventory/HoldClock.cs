@@ -13,10 +13,11 @@ namespace BookMyShow.Workers.Inventory;
 /// <summary>
 /// Time for holds (ADR 0014): every <see cref="HoldOptions.ClockInterval"/> it reads which active holds are due to
 /// expire (past expiry and any payment grace) or to be warned (<see cref="Hold.WarnAt"/> passed, no payment in
-/// flight), and asks each show's partition to act, one message per show and kind. The hold rows are the durable
-/// timers, so nothing is lost when a worker dies; the partition, as the single writer, checks again and does the
-/// change, and a repeated message changes nothing. Holds asked about are not asked about again for a few seconds,
-/// so a busy partition is not flooded with copies.
+/// flight), and asks the partitions to act: one <see cref="ExpireDueHolds"/> per partition for all its shows, one
+/// <see cref="WarnExpiringHolds"/> per show. The hold rows are the durable timers, so nothing is lost when a worker
+/// dies; the partition, as the single writer, checks again and does the change, and a repeated message changes
+/// nothing. Holds asked about are not asked about again for a few seconds, so a busy partition is not flooded with
+/// copies.
 /// </summary>
 public sealed class HoldClock(
     IDbContextFactory<BookingDbContext> contexts,
@@ -26,7 +27,7 @@ public sealed class HoldClock(
     TimeProvider time,
     ILogger<HoldClock> logger) : BackgroundService
 {
-    /// <summary>Most holds of one show in one message (the partition ends them in one transaction).</summary>
+    /// <summary>Most holds in one message (the partition ends them in one transaction).</summary>
     public const int HoldsPerMessage = 1000;
 
     static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
@@ -75,19 +76,23 @@ public sealed class HoldClock(
             .Select(h => new Due(h.Id, h.ShowId))
             .ToListAsync(ct);
 
-        await AskAsync(due, "expire", (show, ids) => new ExpireHolds { ShowId = show, HoldIds = ids }, now, ct);
-        await AskAsync(warn, "warn", (show, ids) => new WarnExpiringHolds { ShowId = show, HoldIds = ids }, now, ct);
+        // Expiry: one message per partition for all its shows (one commit there per tick, however many shows).
+        await AskAsync(due, "expire", h => router.Partitioning.PartitionOf(h.ShowId),
+            (partition, chunk) => router.SendToPartitionAsync(bus, partition,
+                new ExpireDueHolds { ShowIds = [.. chunk.Select(h => h.ShowId).Distinct()], HoldIds = [.. chunk.Select(h => h.Id)] }, ct), now);
+        await AskAsync(warn, "warn", h => h.ShowId,
+            (show, chunk) => router.SendAsync(bus, show, new WarnExpiringHolds { ShowId = show, HoldIds = [.. chunk.Select(h => h.Id)] }, ct), now);
     }
 
-    async Task AskAsync<T>(List<Due> holds, string kind, Func<string, List<string>, T> message, DateTime now, CancellationToken ct) where T : class
+    async Task AskAsync<TKey>(List<Due> holds, string kind, Func<Due, TKey> groupBy, Func<TKey, Due[], Task> send, DateTime now)
     {
         var fresh = holds.Where(h => !_asked.ContainsKey(kind + h.Id)).ToList();
-        foreach (var show in fresh.GroupBy(h => h.ShowId))
+        foreach (var group in fresh.GroupBy(groupBy))
         {
-            foreach (var chunk in show.Select(h => h.Id).Chunk(HoldsPerMessage))
+            foreach (var chunk in group.Chunk(HoldsPerMessage))
             {
-                await router.SendAsync(bus, show.Key, message(show.Key, [.. chunk]), ct);
-                foreach (var id in chunk) _asked[kind + id] = now;
+                await send(group.Key, chunk);
+                foreach (var h in chunk) _asked[kind + h.Id] = now;
             }
         }
         if (fresh.Count > 0) logger.LogDebug("Hold clock asked partitions to {Kind} {Count} holds", kind, fresh.Count);

@@ -27,6 +27,7 @@ public sealed class PartitionConsumer(
     ILogger<PartitionConsumer> logger) :
     IConsumer<ReleaseHold>,
     IConsumer<ExpireHolds>,
+    IConsumer<ExpireDueHolds>,
     IConsumer<WarnExpiringHolds>,
     IConsumer<ProtectHoldForPayment>,
     IConsumer<ConfirmSeats>
@@ -76,31 +77,39 @@ public sealed class PartitionConsumer(
     /// created together expire together, so one transaction ends the whole burst and the later messages find
     /// nothing left to do.
     /// </summary>
-    public async Task Consume(ConsumeContext<ExpireHolds> context)
+    public Task Consume(ConsumeContext<ExpireHolds> context) =>
+        ExpireDueAsync([context.Message.ShowId], context.Message.HoldIds, context.Message.IgnorePaymentGrace, context.CancellationToken);
+
+    /// <summary>The clock's ask for several shows of the partition: their due holds, in one transaction.</summary>
+    public Task Consume(ConsumeContext<ExpireDueHolds> context) =>
+        ExpireDueAsync(context.Message.ShowIds, context.Message.HoldIds, ignoreGrace: false, context.CancellationToken);
+
+    async Task ExpireDueAsync(IReadOnlyList<string> showIds, IReadOnlyList<string> named, bool ignoreGrace, CancellationToken ct)
     {
-        var m = context.Message;
-        using var locked = await locks.LockAsync([m.ShowId], context.CancellationToken);
-        if (ended.ContainsAll(m.HoldIds)) return; // ended already, with an earlier message of the same burst
-        var ct = context.CancellationToken;
+        if (showIds.Count == 0) return;
+        using var locked = await locks.LockAsync(showIds, ct);
+        if (ended.ContainsAll(named)) return; // ended already, with an earlier message of the same burst
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var named = m.HoldIds;
-        var ignoreGrace = m.IgnorePaymentGrace;
+        var shows = showIds.Distinct().ToList();
         var due = await db.Holds.AsNoTracking()
-            .Where(h => h.ShowId == m.ShowId && h.Status == HoldStatus.Active && h.ExpiresAt <= now
+            .Where(h => shows.Contains(h.ShowId) && h.Status == HoldStatus.Active && h.ExpiresAt <= now
                         && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now || (ignoreGrace && named.Contains(h.Id))))
             .OrderBy(h => h.ExpiresAt)
-            .Select(h => h.Id)
+            .Select(h => new { h.Id, h.ShowId })
             .Take(1000)
             .ToListAsync(ct);
         if (due.Count == 0) return;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await EndHoldsAsync(db, m.ShowId, due, HoldStatus.Expired, commandId: null, now, ct);
+        foreach (var show in due.GroupBy(h => h.ShowId))
+        {
+            await EndHoldsAsync(db, show.Key, [.. show.Select(h => h.Id)], HoldStatus.Expired, commandId: null, now, ct);
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        ended.AddRange(due);
-        logger.LogInformation("Expired {Count} holds of show {ShowId}", due.Count, m.ShowId);
+        ended.AddRange(due.Select(h => h.Id));
+        logger.LogInformation("Expired {Count} holds of {Shows} shows", due.Count, due.Select(h => h.ShowId).Distinct().Count());
         outbox.Notify();
     }
 

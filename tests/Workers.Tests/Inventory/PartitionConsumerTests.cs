@@ -19,6 +19,7 @@ namespace BookMyShow.Workers.Tests.Inventory;
 public sealed class PartitionConsumerTests : IAsyncLifetime
 {
     const string ShowId = "s_test";
+    const string OtherShowId = "s_other";
     static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     ServiceProvider _provider = null!;
@@ -85,12 +86,15 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         [
             new ShowDoc { ShowId = ShowId, MovieId = "m_1", ScreenId = "sc_1", StartsAt = now.AddDays(1), Currency = "INR" },
             new ShowDoc { ShowId = "s_started", MovieId = "m_1", ScreenId = "sc_1", StartsAt = now.AddMinutes(-5), Currency = "INR" },
+            new ShowDoc { ShowId = OtherShowId, MovieId = "m_1", ScreenId = "sc_1", StartsAt = now.AddDays(1), Currency = "INR" },
         ],
     };
 
-    async Task<HoldRequest> PlaceAsync(string requestId, string userId, params string[] seats)
+    Task<HoldRequest> PlaceAsync(string requestId, string userId, params string[] seats) => PlaceOnAsync(ShowId, requestId, userId, seats);
+
+    async Task<HoldRequest> PlaceOnAsync(string showId, string requestId, string userId, params string[] seats)
     {
-        await _harness.Bus.Publish(new PlaceHold { RequestId = requestId, ShowId = ShowId, UserId = userId, SeatIds = seats, AdmittedAt = _time.GetUtcNow() });
+        await _harness.Bus.Publish(new PlaceHold { RequestId = requestId, ShowId = showId, UserId = userId, SeatIds = seats, AdmittedAt = _time.GetUtcNow() });
         return await DecidedAsync(requestId);
     }
 
@@ -208,6 +212,30 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Contains(early.HoldId!, announced, StringComparison.Ordinal);
         Assert.DoesNotContain(late.HoldId!, announced, StringComparison.Ordinal);
         Assert.Empty(await OutboxAsync<HoldExpired>());
+    }
+
+    [Fact]
+    public async Task The_clocks_ask_for_a_partition_expires_the_due_holds_of_each_show_named_and_only_those()
+    {
+        var named = await PlaceAsync("r_named", "u_1", "A1");
+        var unnamed = await PlaceOnAsync(OtherShowId, "r_unnamed", "u_2", "B1", "B2");
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var running = await PlaceAsync("r_running", "u_3", "A5");
+
+        // The clock saw only the first; the partition ends every due hold of the shows it was asked about.
+        await _harness.Bus.Publish(new ExpireDueHolds { ShowIds = [ShowId, OtherShowId], HoldIds = [named.HoldId!] });
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 2, TimeSpan.FromSeconds(15), "both shows' expiries");
+
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == named.HoldId)).Status);
+        Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == unnamed.HoldId)).Status);
+        Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == running.HoldId)).Status);
+        Assert.Equal(2, await db.ShowSeats.CountAsync(s => s.ShowId == OtherShowId && (s.SeatId == "B1" || s.SeatId == "B2") && s.Status == SeatStatus.Available));
+        // One event per show, each listing that show's hold only.
+        var events = (await OutboxAsync<BookingsExpired>()).Select(o => o.Body).ToList();
+        Assert.Single(events, e => e.Contains(named.HoldId!, StringComparison.Ordinal) && !e.Contains(unnamed.HoldId!, StringComparison.Ordinal));
+        Assert.Single(events, e => e.Contains(unnamed.HoldId!, StringComparison.Ordinal) && !e.Contains(named.HoldId!, StringComparison.Ordinal));
+        Assert.DoesNotContain(events, e => e.Contains(running.HoldId!, StringComparison.Ordinal));
     }
 
     [Fact]
