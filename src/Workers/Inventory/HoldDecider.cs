@@ -96,7 +96,7 @@ public sealed class HoldDecider(
             }
             if (decision.LapsedHoldIds.Count > 0)
             {
-                await PartitionConsumer.EndHoldsAsync(db, m.ShowId, [.. decision.LapsedHoldIds], HoldStatus.Expired, commandId: null, now, ct);
+                await PartitionConsumer.EndHoldsAsync(db, [.. decision.LapsedHoldIds], HoldStatus.Expired, commandId: null, now, ct);
                 // The lapsed holds' seat claims are gone before the new ones are written (one active hold per seat).
                 await db.SaveChangesAsync(ct);
             }

@@ -102,10 +102,7 @@ public sealed class PartitionConsumer(
         if (due.Count == 0) return;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var show in due.GroupBy(h => h.ShowId))
-        {
-            await EndHoldsAsync(db, show.Key, [.. show.Select(h => h.Id)], HoldStatus.Expired, commandId: null, now, ct);
-        }
+        await EndHoldsAsync(db, [.. due.Select(h => h.Id)], HoldStatus.Expired, commandId: null, now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         ended.AddRange(due.Select(h => h.Id));
@@ -240,21 +237,22 @@ public sealed class PartitionConsumer(
 
     /// <summary>Ends an active hold: its seats become AVAILABLE, its seat claims inactive, and an event is written.</summary>
     internal static Task EndHoldAsync(BookingDbContext db, string holdId, string endStatus, string? commandId, DateTime now, CancellationToken ct, bool announce = true) =>
-        EndHoldsAsync(db, showId: null, [holdId], endStatus, commandId, now, ct, announce);
+        EndHoldsAsync(db, [holdId], endStatus, commandId, now, ct, announce);
 
     /// <summary>
-    /// Ends active holds in bulk: a few statements whatever their number. With <paramref name="announce"/> the users'
-    /// booking events go out too (a <see cref="BookingReleased"/> per hold, one <see cref="BookingsExpired"/> for all
-    /// the expired ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
+    /// Ends active holds in bulk, of one show or several: a few statements whatever their number. With
+    /// <paramref name="announce"/> the users' booking events go out too (a <see cref="BookingReleased"/> per hold, one
+    /// <see cref="BookingsExpired"/> per show for its expired ones); a confirmation refused after payment does not
+    /// announce: the saga refunds and says so (ADR 0015).
     /// </summary>
-    internal static async Task EndHoldsAsync(BookingDbContext db, string? showId, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
+    internal static async Task EndHoldsAsync(BookingDbContext db, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
         bool announce = true)
     {
         var holds = await db.Holds.Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
         if (holds.Count == 0) return;
         var ids = holds.Select(h => h.Id).ToList();
-        var show = showId ?? holds[0].ShowId;
-        var seats = await db.ShowSeats.Where(s => s.ShowId == show && s.Status == SeatStatus.Held && s.HoldId != null && ids.Contains(s.HoldId)).ToListAsync(ct);
+        var shows = holds.Select(h => h.ShowId).Distinct().ToList();
+        var seats = await db.ShowSeats.Where(s => shows.Contains(s.ShowId) && s.Status == SeatStatus.Held && s.HoldId != null && ids.Contains(s.HoldId)).ToListAsync(ct);
         foreach (var seat in seats)
         {
             seat.Status = SeatStatus.Available;
@@ -265,7 +263,7 @@ public sealed class PartitionConsumer(
         }
         await db.HoldSeats.Where(hs => ids.Contains(hs.HoldId) && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
 
-        var expired = new List<ExpiredBooking>(); // announced together: one event for the whole expiry (ADR 0017)
+        var expired = new Dictionary<string, List<ExpiredBooking>>(); // by show: one event per show for the whole expiry (ADR 0017)
         foreach (var hold in holds)
         {
             hold.Status = endStatus;
@@ -302,13 +300,14 @@ public sealed class PartitionConsumer(
                 }
                 if (announce)
                 {
-                    expired.Add(new ExpiredBooking { HoldId = hold.Id, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency });
+                    if (!expired.TryGetValue(hold.ShowId, out var ofShow)) expired[hold.ShowId] = ofShow = [];
+                    ofShow.Add(new ExpiredBooking { HoldId = hold.Id, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency });
                 }
             }
         }
-        if (expired.Count > 0)
+        foreach (var (show, bookings) in expired)
         {
-            db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = expired }, now);
+            db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = bookings }, now);
         }
     }
 }
