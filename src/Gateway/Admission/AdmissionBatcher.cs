@@ -105,7 +105,9 @@ public sealed class AdmissionBatcher(
                 RETURNING id, seq, show_id
             ),
             firsts AS (SELECT show_id, min(seq) AS first FROM ins GROUP BY show_id),
-            ahead AS (
+            -- MATERIALIZED: counted once per show. Inlined, the planner evaluated the count once per row of the join
+            -- below, so a group of 500 counted everyone ahead 500 times (most of PostgreSQL's work in an on-sale).
+            ahead AS MATERIALIZED (
                 SELECT f.show_id, (SELECT count(*)::int FROM hold_requests h
                                    WHERE h.show_id = f.show_id AND h.status = {RequestStatus.Queued} AND h.seq < f.first) AS n
                 FROM firsts f
