@@ -69,7 +69,8 @@ public sealed class AdmissionBatcher(
         foreach (var left in group) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
     }
 
-    sealed record Inserted(string Id, long Seq, int Ahead);
+    /// <summary>A row of <see cref="InsertStatement"/>.</summary>
+    public sealed record Inserted(string Id, long Seq, int Ahead);
 
     /// <summary>
     /// Records the group as QUEUED, fills in each request's admission sequence number and returns the requests of the
@@ -91,6 +92,18 @@ public sealed class AdmissionBatcher(
             }
             return before;
         }
+        var inserted = await db.Database.SqlQuery<Inserted>(InsertStatement(requests)).ToListAsync(CancellationToken.None);
+        var rows = inserted.ToDictionary(r => r.Id);
+        foreach (var request in requests) request.Seq = rows[request.Id].Seq;
+        return requests.GroupBy(r => r.ShowId).ToDictionary(g => g.Key, g => rows[g.First().Id].Ahead);
+    }
+
+    /// <summary>
+    /// PostgreSQL's admission statement for <paramref name="requests"/>: inserts them as QUEUED and returns, per request,
+    /// its sequence number and the requests of its show waiting before the group's first one (column "Ahead").
+    /// </summary>
+    public static FormattableString InsertStatement(IReadOnlyList<HoldRequest> requests)
+    {
         var ids = requests.Select(r => r.Id).ToArray();
         var shows = requests.Select(r => r.ShowId).ToArray();
         var users = requests.Select(r => r.UserId).ToArray();
@@ -98,7 +111,7 @@ public sealed class AdmissionBatcher(
         var admitted = requests.Select(r => DateTime.SpecifyKind(r.AdmittedAt, DateTimeKind.Utc)).ToArray();
         // The count reads the snapshot from before the insert: the group's own rows are not in it (nor would they
         // count: they come after the group's first). What HoldRequestViews.PositionAsync counts, once per show.
-        var inserted = await db.Database.SqlQuery<Inserted>($"""
+        return $"""
             WITH ins AS (
                 INSERT INTO hold_requests (id, show_id, user_id, seat_ids, status, admitted_at)
                 SELECT i, s, u, t, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {admitted}) AS x(i, s, u, t, a)
@@ -113,10 +126,7 @@ public sealed class AdmissionBatcher(
                 FROM firsts f
             )
             SELECT ins.id AS "Id", ins.seq AS "Seq", ahead.n AS "Ahead" FROM ins JOIN ahead ON ahead.show_id = ins.show_id
-            """).ToListAsync(CancellationToken.None);
-        var rows = inserted.ToDictionary(r => r.Id);
-        foreach (var request in requests) request.Seq = rows[request.Id].Seq;
-        return requests.GroupBy(r => r.ShowId).ToDictionary(g => g.Key, g => rows[g.First().Id].Ahead);
+            """;
     }
 
     async Task AdmitGroupAsync(List<Pending> group)
