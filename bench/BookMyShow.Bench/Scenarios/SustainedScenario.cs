@@ -96,12 +96,13 @@ public static class SustainedScenario
     /// </summary>
     static async Task WaitForWarmUpExpiryAsync(string pipelineDatabase, TimeSpan ttl, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + ttl + TimeSpan.FromSeconds(30);
+        var limit = ttl + TimeSpan.FromSeconds(30);
+        var waited = System.Diagnostics.Stopwatch.StartNew(); // monotonic: a wall-clock step cannot cut the wait short
         await using var connection = new NpgsqlConnection(pipelineDatabase);
         await connection.OpenAsync(ct);
         await using var active = new NpgsqlCommand("SELECT count(*) FROM holds WHERE status = 'ACTIVE'", connection);
         long left;
-        while ((left = (long)(await active.ExecuteScalarAsync(ct))!) > 0 && DateTime.UtcNow < deadline)
+        while ((left = (long)(await active.ExecuteScalarAsync(ct))!) > 0 && waited.Elapsed < limit)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         }
