@@ -124,6 +124,16 @@ public sealed class TestServices : IAsyncDisposable
     }
 
     /// <summary>
+    /// Creates a fresh database (<see cref="CreateDatabaseAsync"/>) and returns the settings that point the product's
+    /// <c>AddBookingDatabase</c> at it (<c>Database:Provider</c> and <c>ConnectionStrings:Postgres</c>), to add more to.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> CreateDatabaseSettingsAsync(string? prefix = null, CancellationToken ct = default) => new()
+    {
+        ["Database:Provider"] = "Postgres",
+        ["ConnectionStrings:Postgres"] = await CreateDatabaseAsync(prefix, ct).ConfigureAwait(false),
+    };
+
+    /// <summary>
     /// Creates a fresh, uniquely named, empty database and returns a connection string to it.
     /// The name is "t_" + the prefix (lower-cased, letters, digits and underscores only) + a random suffix.
     /// </summary>

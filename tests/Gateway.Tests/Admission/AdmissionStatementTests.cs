@@ -18,12 +18,7 @@ public sealed class AdmissionStatementTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var services = await TestServices.Shared;
-        var connectionString = await services.CreateDatabaseAsync("admission");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(await services.CreateDatabaseSettingsAsync("admission")).Build();
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddBookingDatabase(configuration);

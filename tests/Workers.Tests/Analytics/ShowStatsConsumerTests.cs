@@ -26,12 +26,7 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var services = await TestServices.Shared;
-        var connectionString = await services.CreateDatabaseAsync("analytics");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(await services.CreateDatabaseSettingsAsync("analytics")).Build();
 
         var collection = new ServiceCollection();
         collection.AddLogging();

@@ -28,12 +28,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var services = await TestServices.Shared;
-        var connectionString = await services.CreateDatabaseAsync("workers");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-        }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(await services.CreateDatabaseSettingsAsync("workers")).Build();
 
         var collection = new ServiceCollection();
         collection.AddLogging();

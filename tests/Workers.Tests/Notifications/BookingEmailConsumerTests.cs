@@ -31,15 +31,11 @@ public sealed class BookingEmailConsumerTests : IAsyncLifetime
     {
         _sink = await SmtpSink.StartAsync();
         var services = await TestServices.Shared;
-        var connectionString = await services.CreateDatabaseAsync("email");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-            ["Notifications:Mail:Host"] = _sink.Host,
-            ["Notifications:Mail:Port"] = _sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Notifications:Mail:UseTls"] = "None",
-        }).Build();
+        var settings = await services.CreateDatabaseSettingsAsync("email");
+        settings["Notifications:Mail:Host"] = _sink.Host;
+        settings["Notifications:Mail:Port"] = _sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Notifications:Mail:UseTls"] = "None";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
         var collection = new ServiceCollection();
         collection.AddLogging();

@@ -19,11 +19,7 @@ public sealed class InboxTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var services = await TestServices.Shared;
-        _provider = await ProviderAsync(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = await services.CreateDatabaseAsync("inbox"),
-        });
+        _provider = await ProviderAsync(await services.CreateDatabaseSettingsAsync("inbox"));
     }
 
     public async Task DisposeAsync() => await _provider.DisposeAsync();

@@ -47,13 +47,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     public async Task InitializeAsync()
     {
         var services = await TestServices.Shared;
-        var connectionString = await services.CreateDatabaseAsync("outbox");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(await services.CreateDatabaseSettingsAsync("outbox")).Build();
         _rabbitMq = await services.CreateVirtualHostAsync("outbox");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-        }).Build();
         var collection = new ServiceCollection();
         collection.AddBookingDatabase(configuration);
         _provider = collection.BuildServiceProvider(validateScopes: true);
