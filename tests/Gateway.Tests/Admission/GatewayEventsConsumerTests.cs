@@ -13,7 +13,6 @@ namespace BookMyShow.Gateway.Tests.Admission;
 /// <summary>A grant is one event (ADR 0016): the gateway turns it into the request's answer and the user's booking.held.</summary>
 public sealed class GatewayEventsConsumerTests : IAsyncLifetime
 {
-    static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     ServiceProvider _provider = null!;
     ITestHarness _harness = null!;
 
@@ -45,12 +44,6 @@ public sealed class GatewayEventsConsumerTests : IAsyncLifetime
         ExpiresAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero), DecidedAt = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero),
     };
 
-    static async Task<UserEventView> NextAsync(UserEventHub.Subscription stream)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        return await stream.Events.ReadAsync(deadline.Token);
-    }
-
     [Fact]
     public async Task A_grant_answers_the_request_and_announces_the_booking_once_each()
     {
@@ -62,20 +55,20 @@ public sealed class GatewayEventsConsumerTests : IAsyncLifetime
 
         await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
 
-        var request = await NextAsync(stream);
-        var booking = await NextAsync(stream);
+        var request = await stream.NextAsync();
+        var booking = await stream.NextAsync();
         Assert.Equal(("hold_request.held", "r_1", "h_1", messageId), (request.Type, request.RequestId, request.HoldId, request.EventId));
         Assert.Equal(("booking.held", (string?)null, "h_1"), (booking.Type, booking.RequestId, booking.HoldId));
         Assert.Equal(OutboxWriter.DerivedMessageId(messageId, GatewayEventsConsumer.BookingHeldEvent), booking.EventId);
         Assert.Equal((500m, "INR", new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero)), (booking.Amount, booking.Currency, booking.ExpiresAt));
-        Assert.IsType<HoldPlaced>(await answered.WaitAsync(Patience));
+        Assert.IsType<HoldPlaced>(await answered.WaitAsync(UserStreams.Patience));
 
         // A redelivery pushes nothing again; the next grant's events are the next ones the stream sees.
         await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
         await _harness.Bus.Publish(Placed("r_2", "h_2"));
-        var next = await NextAsync(stream);
+        var next = await stream.NextAsync();
         Assert.Equal(("hold_request.held", "r_2"), (next.Type, next.RequestId));
-        var nextBooking = await NextAsync(stream);
+        var nextBooking = await stream.NextAsync();
         Assert.Equal(("booking.held", "h_2"), (nextBooking.Type, nextBooking.HoldId));
     }
 }

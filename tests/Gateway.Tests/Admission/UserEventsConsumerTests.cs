@@ -10,7 +10,6 @@ namespace BookMyShow.Gateway.Tests.Admission;
 /// <summary>An expiry is one event for many holds (ADR 0017): each owner's stream gets its own booking.expired, once.</summary>
 public sealed class UserEventsConsumerTests : IAsyncLifetime
 {
-    static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     ServiceProvider _provider = null!;
     ITestHarness _harness = null!;
 
@@ -31,12 +30,6 @@ public sealed class UserEventsConsumerTests : IAsyncLifetime
         await _provider.DisposeAsync();
     }
 
-    static async Task<UserEventView> NextAsync(UserEventHub.Subscription stream)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        return await stream.Events.ReadAsync(deadline.Token);
-    }
-
     static BookingsExpired Expiry(params (string HoldId, string UserId)[] holds) => new()
     {
         ShowId = "s_1", ExpiredAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero),
@@ -54,9 +47,9 @@ public sealed class UserEventsConsumerTests : IAsyncLifetime
 
         await _harness.Bus.Publish(expiry, c => c.MessageId = messageId);
 
-        var first = await NextAsync(asha);
-        var second = await NextAsync(asha);
-        var his = await NextAsync(ravi);
+        var first = await asha.NextAsync();
+        var second = await asha.NextAsync();
+        var his = await ravi.NextAsync();
         Assert.Equal([("booking.expired", "h_1"), ("booking.expired", "h_3")], new[] { (first.Type, first.HoldId), (second.Type, second.HoldId) });
         Assert.Equal(("booking.expired", "h_2", "s_1", 250m), (his.Type, his.HoldId, his.ShowId, his.Amount));
         Assert.Equal(OutboxWriter.DerivedMessageId(messageId, UserEventsConsumer.ExpiredPurpose + "h_1"), first.EventId);
@@ -65,7 +58,7 @@ public sealed class UserEventsConsumerTests : IAsyncLifetime
         // A redelivery pushes nothing again; the next expiry's event is the next one Asha sees.
         await _harness.Bus.Publish(expiry, c => c.MessageId = messageId);
         await _harness.Bus.Publish(Expiry(("h_5", "u_asha")));
-        var next = await NextAsync(asha);
+        var next = await asha.NextAsync();
         Assert.Equal("h_5", next.HoldId);
         Assert.False(ravi.Events.TryRead(out _));
     }
