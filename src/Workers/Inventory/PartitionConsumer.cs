@@ -240,34 +240,36 @@ public sealed class PartitionConsumer(
         EndHoldsAsync(db, [holdId], endStatus, commandId, now, ct, announce);
 
     /// <summary>
-    /// Ends active holds in bulk, of one show or several: a few statements whatever their number. With
-    /// <paramref name="announce"/> the users' booking events go out too (a <see cref="BookingReleased"/> per hold, one
-    /// <see cref="BookingsExpired"/> per show for its expired ones); a confirmation refused after payment does not
-    /// announce: the saga refunds and says so (ADR 0015).
+    /// Ends active holds in bulk, of one show or several: a few set-based statements whatever their number (the holds,
+    /// their seats and their seat claims each with one statement). With <paramref name="announce"/> the users' booking
+    /// events go out too (a <see cref="BookingReleased"/> per hold, one <see cref="BookingsExpired"/> per show for its
+    /// expired ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
+    /// Seats or holds the context already tracks (a decision batch's seats) are brought in line with what was written.
     /// </summary>
     internal static async Task EndHoldsAsync(BookingDbContext db, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
         bool announce = true)
     {
-        var holds = await db.Holds.Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
+        var holds = await db.Holds.AsNoTracking().Where(h => holdIds.Contains(h.Id) && h.Status == HoldStatus.Active).ToListAsync(ct);
         if (holds.Count == 0) return;
         var ids = holds.Select(h => h.Id).ToList();
         var shows = holds.Select(h => h.ShowId).Distinct().ToList();
-        var seats = await db.ShowSeats.Where(s => shows.Contains(s.ShowId) && s.Status == SeatStatus.Held && s.HoldId != null && ids.Contains(s.HoldId)).ToListAsync(ct);
-        foreach (var seat in seats)
-        {
-            seat.Status = SeatStatus.Available;
-            seat.HoldId = null;
-            seat.UserId = null;
-            seat.ExpiresAt = null;
-            seat.Version++;
-        }
+        // Under the shows' locks nothing else writes these rows, so no version check: every seat still held by one of
+        // the holds is freed, and its version moves on like a tracked update's would.
+        await db.ShowSeats.Where(s => shows.Contains(s.ShowId) && s.Status == SeatStatus.Held && s.HoldId != null && ids.Contains(s.HoldId))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.Status, SeatStatus.Available)
+                .SetProperty(s => s.HoldId, (string?)null)
+                .SetProperty(s => s.UserId, (string?)null)
+                .SetProperty(s => s.ExpiresAt, (DateTime?)null)
+                .SetProperty(s => s.Version, s => s.Version + 1), ct);
         await db.HoldSeats.Where(hs => ids.Contains(hs.HoldId) && hs.Active).ExecuteUpdateAsync(u => u.SetProperty(hs => hs.Active, false), ct);
+        await db.Holds.Where(h => ids.Contains(h.Id) && h.Status == HoldStatus.Active)
+            .ExecuteUpdateAsync(u => u.SetProperty(h => h.Status, endStatus).SetProperty(h => h.EndedAt, (DateTime?)now), ct);
+        AlignTracked(db, [.. ids], endStatus, now);
 
         var expired = new Dictionary<string, List<ExpiredBooking>>(); // by show: one event per show for the whole expiry (ADR 0017)
         foreach (var hold in holds)
         {
-            hold.Status = endStatus;
-            hold.EndedAt = now;
             var seatIds = SeatList.Split(hold.SeatIds);
             if (endStatus == HoldStatus.Released)
             {
@@ -308,6 +310,37 @@ public sealed class PartitionConsumer(
         foreach (var (show, bookings) in expired)
         {
             db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = bookings }, now);
+        }
+    }
+
+    /// <summary>
+    /// Makes the tracked copies of what <see cref="EndHoldsAsync"/> wrote with set-based statements read as the database
+    /// does now, and as unchanged: a later grant of such a seat in the same batch then updates it from the version the
+    /// ending gave it, instead of failing its version check or writing the old hold back.
+    /// </summary>
+    static void AlignTracked(BookingDbContext db, HashSet<string> ended, string endStatus, DateTime now)
+    {
+        db.ChangeTracker.DetectChanges();
+        foreach (var entry in db.ChangeTracker.Entries<ShowSeat>())
+        {
+            var seat = entry.Entity;
+            if (seat.Status != SeatStatus.Held || seat.HoldId is null || !ended.Contains(seat.HoldId)) continue;
+            seat.Status = SeatStatus.Available;
+            seat.HoldId = null;
+            seat.UserId = null;
+            seat.ExpiresAt = null;
+            seat.Version++;
+            entry.OriginalValues.SetValues(entry.CurrentValues);
+            entry.State = EntityState.Unchanged;
+        }
+        foreach (var entry in db.ChangeTracker.Entries<Hold>())
+        {
+            var hold = entry.Entity;
+            if (hold.Status != HoldStatus.Active || !ended.Contains(hold.Id)) continue;
+            hold.Status = endStatus;
+            hold.EndedAt = now;
+            entry.OriginalValues.SetValues(entry.CurrentValues);
+            entry.State = EntityState.Unchanged;
         }
     }
 }

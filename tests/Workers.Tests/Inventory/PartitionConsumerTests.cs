@@ -173,6 +173,30 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_batch_can_take_both_seats_of_a_lapsed_hold_one_request_after_the_other()
+    {
+        // The first request ends the lapsed hold (both its seats, in the database); the second finds its seat free in
+        // the batch's own copy of the seats, and its write must not trip over the version the ending gave the seat.
+        var old = await PlaceAsync("r_lapsing", "u_1", "B1", "B2");
+        _time.Advance(TimeSpan.FromMinutes(10));
+        PlaceHold Request(string id, string user, string seat) =>
+            new() { RequestId = id, ShowId = ShowId, UserId = user, SeatIds = [seat], AdmittedAt = _time.GetUtcNow() };
+        await _harness.Bus.Publish(new PlaceHolds { Requests = [Request("r_takes_b1", "u_2", "B1"), Request("r_takes_b2", "u_3", "B2")] });
+
+        var first = await DecidedAsync("r_takes_b1");
+        var second = await DecidedAsync("r_takes_b2");
+
+        Assert.Equal((RequestStatus.Held, RequestStatus.Held), (first.Status, second.Status));
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == old.HoldId)).Status);
+        var seats = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == ShowId && (s.SeatId == "B1" || s.SeatId == "B2")).OrderBy(s => s.SeatId).ToListAsync();
+        Assert.Equal([(SeatStatus.Held, first.HoldId), (SeatStatus.Held, second.HoldId)], seats.Select(s => (s.Status, s.HoldId)));
+        Assert.All(seats, s => Assert.Equal(3, s.Version)); // held, ended, held again
+        var claims = await db.HoldSeats.AsNoTracking().Where(hs => hs.ShowId == ShowId && hs.Active).OrderBy(hs => hs.SeatId).Select(hs => hs.HoldId).ToListAsync();
+        Assert.Equal([first.HoldId!, second.HoldId!], claims);
+    }
+
+    [Fact]
     public async Task Owner_release_frees_the_seats_and_a_stranger_release_is_refused()
     {
         var held = await PlaceAsync("r_rel", "u_1", "B1", "B2");
