@@ -47,17 +47,13 @@ public sealed class HoldDecider(
         var decidedRows = new List<HoldRequest>();
         var showIds = messages.Select(m => m.ShowId).Distinct().ToList();
         var shows = await db.Shows.AsNoTracking().Where(s => showIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        // Every seat the batch asks for: a grant changes them in memory, so later requests see it. On PostgreSQL they are
-        // read untracked and the batch's grants are written with one statement at the end (GrantWrites); elsewhere the
-        // change tracker writes them.
+        // Every seat the batch asks for, tracked: a grant changes them in memory, so later requests see it.
         var seats = new Dictionary<string, Dictionary<string, ShowSeat>>();
         foreach (var show in messages.GroupBy(m => m.ShowId))
         {
             var wanted = show.SelectMany(m => m.SeatIds).Distinct().ToList();
-            var seatQuery = db.ShowSeats.Where(s => s.ShowId == show.Key && wanted.Contains(s.SeatId));
-            seats[show.Key] = await (bulk ? seatQuery.AsNoTracking() : seatQuery).ToDictionaryAsync(s => s.SeatId, ct);
+            seats[show.Key] = await db.ShowSeats.Where(s => s.ShowId == show.Key && wanted.Contains(s.SeatId)).ToDictionaryAsync(s => s.SeatId, ct);
         }
-        var grants = bulk ? new GrantWrites() : null;
 
         var decided = 0;
         var rejections = new List<HoldRejected>();
@@ -100,25 +96,22 @@ public sealed class HoldDecider(
             }
             if (decision.LapsedHoldIds.Count > 0)
             {
-                var ended = await PartitionConsumer.EndHoldsAsync(db, [.. decision.LapsedHoldIds], HoldStatus.Expired, commandId: null, now, ct);
+                await PartitionConsumer.EndHoldsAsync(db, [.. decision.LapsedHoldIds], HoldStatus.Expired, commandId: null, now, ct);
                 // The lapsed holds' seat claims are gone before the new ones are written (one active hold per seat).
                 await db.SaveChangesAsync(ct);
-                // Untracked seats are not brought in line by EndHoldsAsync: this batch's copy says what it wrote.
-                if (grants is not null) GrantWrites.Freed(showSeats.Values, ended);
             }
-            Grant(db, grants, request, show, requested, showSeats, now);
+            Grant(db, request, show, requested, showSeats, now);
         }
 
         if (decided == 0) return;
         PublishRejections(db, rejections, now);
-        if (grants is not null) await grants.WriteAsync(db, ct);
         await SaveDecisionsAsync(db, decidedRows, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         outbox.Notify();
     }
 
-    void Grant(BookingDbContext db, GrantWrites? bulk, HoldRequest request, Show show, List<string> seatIds, Dictionary<string, ShowSeat> seats, DateTime now)
+    void Grant(BookingDbContext db, HoldRequest request, Show show, List<string> seatIds, Dictionary<string, ShowSeat> seats, DateTime now)
     {
         var holdId = "h_" + NewId.NextGuid().ToString("N");
         var expiresAt = now + options.Value.Ttl;
@@ -128,22 +121,19 @@ public sealed class HoldDecider(
         foreach (var id in seatIds)
         {
             var seat = seats[id];
-            bulk?.Seat(seat, holdId, request.UserId, expiresAt);
             seat.Status = SeatStatus.Held;
             seat.HoldId = holdId;
             seat.UserId = request.UserId;
             seat.ExpiresAt = expiresAt;
             seat.Version++;
-            if (bulk is null) db.HoldSeats.Add(new HoldSeat { HoldId = holdId, ShowId = show.Id, SeatId = id, Active = true });
+            db.HoldSeats.Add(new HoldSeat { HoldId = holdId, ShowId = show.Id, SeatId = id, Active = true });
         }
-        var hold = new Hold
+        db.Holds.Add(new Hold
         {
             Id = holdId, ShowId = show.Id, UserId = request.UserId, RequestId = request.Id, SeatIds = SeatList.Join(seatIds),
             TotalPrice = total, Currency = show.Currency, CreatedAt = now, ExpiresAt = expiresAt, Status = HoldStatus.Active,
             WarnAt = warnAt > now ? warnAt : null,
-        };
-        if (bulk is null) db.Holds.Add(hold);
-        else bulk.Holds.Add(hold);
+        });
         request.Status = RequestStatus.Held;
         request.HoldId = holdId;
         request.DecidedAt = now;

@@ -246,14 +246,14 @@ public sealed class PartitionConsumer(
     /// expired ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
     /// Seats or holds the context already tracks (a decision batch's seats) are brought in line with what was written.
     /// </summary>
-    internal static async Task<IReadOnlyList<string>> EndHoldsAsync(BookingDbContext db, List<string> holdIds, string endStatus, string? commandId, DateTime now,
-        CancellationToken ct, bool announce = true)
+    internal static async Task EndHoldsAsync(BookingDbContext db, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
+        bool announce = true)
     {
         // By id alone, and the status looked at here: after a burst of new holds the table's statistics lag (autovacuum
         // has not analysed it yet), and a status condition in the statement led the planner to scan every active hold's
         // index entry (1-2 ms a statement in the expiry storm) instead of looking the few ids up.
         var holds = (await db.Holds.AsNoTracking().Where(h => holdIds.Contains(h.Id)).ToListAsync(ct)).Where(h => h.Status == HoldStatus.Active).ToList();
-        if (holds.Count == 0) return [];
+        if (holds.Count == 0) return;
         var ids = holds.Select(h => h.Id).ToList();
         var shows = holds.Select(h => h.ShowId).Distinct().ToList();
         // Under the shows' locks nothing else writes these rows (this partition is their only writer), so no version
@@ -314,7 +314,6 @@ public sealed class PartitionConsumer(
         {
             db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = bookings }, now);
         }
-        return ids;
     }
 
     /// <summary>

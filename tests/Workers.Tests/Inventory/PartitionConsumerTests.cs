@@ -197,36 +197,6 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Grants_for_a_seat_written_since_the_batch_read_it_fail_and_are_rolled_back()
-    {
-        await using var db = await Contexts().CreateDbContextAsync();
-        var seat = await db.ShowSeats.AsNoTracking().SingleAsync(s => s.ShowId == ShowId && s.SeatId == "B5");
-        await using (var other = await Contexts().CreateDbContextAsync())
-        {
-            await other.ShowSeats.Where(s => s.ShowId == ShowId && s.SeatId == "B5").ExecuteUpdateAsync(u => u.SetProperty(s => s.Version, s => s.Version + 1));
-        }
-        var now = _time.GetUtcNow().UtcDateTime;
-        var grants = new GrantWrites();
-        grants.Seat(seat, "h_stale", "u_1", now.AddMinutes(10));
-        grants.Holds.Add(new Hold
-        {
-            Id = "h_stale", ShowId = ShowId, UserId = "u_1", RequestId = "r_stale", SeatIds = "B5", TotalPrice = 250, Currency = "INR",
-            CreatedAt = now, ExpiresAt = now.AddMinutes(10), Status = HoldStatus.Active,
-        });
-
-        await using (var tx = await db.Database.BeginTransactionAsync())
-        {
-            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => grants.WriteAsync(db, CancellationToken.None));
-        }
-
-        await using var check = await Contexts().CreateDbContextAsync();
-        var after = await check.ShowSeats.AsNoTracking().SingleAsync(s => s.ShowId == ShowId && s.SeatId == "B5");
-        Assert.Equal((SeatStatus.Available, (string?)null, seat.Version + 1), (after.Status, after.HoldId, after.Version));
-        Assert.False(await check.Holds.AnyAsync(h => h.Id == "h_stale"));
-        Assert.False(await check.HoldSeats.AnyAsync(hs => hs.HoldId == "h_stale"));
-    }
-
-    [Fact]
     public async Task Owner_release_frees_the_seats_and_a_stranger_release_is_refused()
     {
         var held = await PlaceAsync("r_rel", "u_1", "B1", "B2");
