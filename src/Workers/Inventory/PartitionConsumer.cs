@@ -251,7 +251,7 @@ public sealed class PartitionConsumer(
     {
         // By id alone, and the status looked at here: after a burst of new holds the table's statistics lag (autovacuum
         // has not analysed it yet), and a status condition in the statement led the planner to scan every active hold's
-        // index entry (1-2 ms a statement in the expiry storm) instead of looking the few ids up.
+        // index entry (0.7-2 ms a statement in the expiry storm, against 0.1 ms) instead of looking the few ids up.
         var holds = (await db.Holds.AsNoTracking().Where(h => holdIds.Contains(h.Id)).ToListAsync(ct)).Where(h => h.Status == HoldStatus.Active).ToList();
         if (holds.Count == 0) return;
         var ids = holds.Select(h => h.Id).ToList();
