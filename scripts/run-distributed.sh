@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the distributed topology on this machine: local PostgreSQL and RabbitMQ (RabbitMQ installed with apt-get
 # when missing), the schema and catalog applied, then one worker and one gateway in the foreground.
-# Ctrl+C stops the gateway and worker; `scripts/run-distributed.sh stop` also stops PostgreSQL and RabbitMQ;
+# Ctrl+C stops the gateway and worker; `scripts/run-distributed.sh stop` (from any terminal) stops them and PostgreSQL
+# and RabbitMQ;
 # `scripts/run-distributed.sh reset` stops them and deletes their data (a database made by an older build is refused).
 #
 # Environment: BMS_HOME (data folder, default ./.local), BMS_HTTP_PORT (default 5080), BMS_PG_PORT (default 55432),
@@ -29,20 +30,38 @@ rabbit_env() {
 
 pg() { as_root runuser -u "$pg_user" -- "$(postgres_bin)/$1" "${@:2}"; }
 
+# The gateway and workers of a run in another terminal (the same as Ctrl+C there), by the pids it wrote down; a pid
+# is only signalled while it still belongs to a BookMyShow process, so a stale file after a crash is harmless.
+stop_servers() {
+  [ -f "$home/servers.pid" ] || return 0
+  local running=()
+  for pid in $(cat "$home/servers.pid"); do
+    grep -qa BookMyShow "/proc/$pid/cmdline" 2>/dev/null && kill "$pid" 2>/dev/null && running+=("$pid")
+  done
+  for _ in $(seq 1 40); do   # at most 20 s for a graceful shutdown, before their database and broker go away
+    local alive=0
+    for pid in "${running[@]}"; do [ -d "/proc/$pid" ] && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.5
+  done
+  rm -f "$home/servers.pid"
+}
+
 stop_services() {
+  stop_servers
   rabbit_env "$rabbit_bin/rabbitmqctl" -n "$node" stop >/dev/null 2>&1 || true
   [ -d "$home/pg" ] && pg pg_ctl -D "$home/pg" -m fast stop >/dev/null 2>&1 || true
 }
 
 if [ "${1:-}" = "stop" ]; then
   stop_services
-  echo "Stopped PostgreSQL and RabbitMQ of $home."
+  echo "Stopped the gateway, the workers, PostgreSQL and RabbitMQ of $home."
   exit 0
 fi
 if [ "${1:-}" = "reset" ]; then
   stop_services
   as_root rm -rf "$home/pg" "$home/rabbitmq"
-  echo "Stopped PostgreSQL and RabbitMQ of $home and deleted their data."
+  echo "Stopped the gateway, the workers, PostgreSQL and RabbitMQ of $home and deleted their data."
   exit 0
 fi
 
@@ -104,7 +123,7 @@ echo "Schema and catalog applied"
 server_jit=(env DOTNET_ReadyToRun=0)
 
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -f "$home/servers.pid"; }
 trap cleanup EXIT INT TERM
 for i in $(seq 1 "$workers"); do
   (cd src/Workers/bin/Release/net10.0 && exec "${server_jit[@]}" dotnet BookMyShow.Workers.dll) >"$home/logs/worker-$i.log" 2>&1 &
@@ -112,6 +131,7 @@ for i in $(seq 1 "$workers"); do
 done
 (cd src/Gateway/bin/Release/net10.0 && ASPNETCORE_URLS="http://127.0.0.1:$http_port" exec "${server_jit[@]}" dotnet BookMyShow.Gateway.dll) >"$home/logs/gateway.log" 2>&1 &
 pids+=($!)
+echo "${pids[@]}" > "$home/servers.pid"   # for `scripts/run-distributed.sh stop` from another terminal
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
