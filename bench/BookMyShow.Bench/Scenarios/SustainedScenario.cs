@@ -90,25 +90,6 @@ public static class SustainedScenario
 
     static TimeSpan Ttl(BenchOptions options) => options.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// The warm-up's unpaid holds expire one TTL after it. Waited for before the first step, so that step does not pay
-    /// for compiling the expiry path (the servers compile everything on first use, ADR 0012); the baseline expires lazily.
-    /// </summary>
-    static async Task WaitForWarmUpExpiryAsync(string pipelineDatabase, TimeSpan ttl, CancellationToken ct)
-    {
-        var limit = ttl + TimeSpan.FromSeconds(30);
-        var waited = System.Diagnostics.Stopwatch.StartNew(); // monotonic: a wall-clock step cannot cut the wait short
-        await using var connection = new NpgsqlConnection(pipelineDatabase);
-        await connection.OpenAsync(ct);
-        await using var active = new NpgsqlCommand("SELECT count(*) FROM holds WHERE status = 'ACTIVE'", connection);
-        long left;
-        while ((left = (long)(await active.ExecuteScalarAsync(ct))!) > 0 && waited.Elapsed < limit)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-        BenchContext.Log(left == 0 ? "pipeline: the warm-up's holds have ended (expiry path compiled)" : $"pipeline: {left} warm-up holds still active; going on");
-    }
-
     static double Rate(TargetRun run) => double.Parse(run.Label.Split('/')[0], CultureInfo.InvariantCulture);
 
     public static bool Passes(TargetRun step) =>
@@ -122,7 +103,7 @@ public static class SustainedScenario
         BenchContext.Log($"{target.Name}: {pool.Count} users, tokens and connections");
         await target.PrepareUsersAsync(pool, ct);
         var warmUp = await BenchContext.WarmUpAsync(target, ct);
-        if (pipelineDatabase is not null) await WaitForWarmUpExpiryAsync(pipelineDatabase, Ttl(options), ct);
+        if (pipelineDatabase is not null) await BenchContext.WaitForWarmUpExpiryAsync(pipelineDatabase, Ttl(options), ct);
         await context.WarmAsync(target, Math.Min(options.Connections, options.SustainedRates.Max()), ct);
         var views = await BenchContext.ViewsAsync(target, BenchCatalog.Shows, ct);
         using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(ct);
