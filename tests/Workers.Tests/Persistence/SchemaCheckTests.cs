@@ -38,7 +38,7 @@ public sealed class SchemaCheckTests : IDisposable
         services.AddBookingDatabase(configuration);
         var provider = services.BuildServiceProvider(validateScopes: true);
         _providers.Add(provider);
-        return new SchemaInitializer(provider.GetRequiredService<IDbContextFactory<BookingDbContext>>(), Options.Create(new CatalogOptions { DemoDays = 1 }),
+        return new SchemaInitializer(provider.GetRequiredService<IDbContextFactory<BookingDbContext>>(), Options.Create(new CatalogOptions { DemoDays = 2 }), // today's shows end in the evening: tomorrow's are always ahead
             TimeProvider.System, NullLogger<SchemaInitializer>.Instance);
     }
 
