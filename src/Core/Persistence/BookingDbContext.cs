@@ -24,7 +24,11 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
     public DbSet<ConfirmRequest> ConfirmRequests => Set<ConfirmRequest>();
     public DbSet<Bookings.BookingState> BookingStates => Set<Bookings.BookingState>();
 
-    public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+    /// <summary>
+    /// Whether the provider is Npgsql, read once from the options: <c>Database.ProviderName</c> asks the provider's
+    /// assembly for its name by reflection on every call, and the hot paths ask once or more per transaction.
+    /// </summary>
+    public bool IsPostgres { get; } = options.Extensions.Any(e => e.Info.IsDatabaseProvider && e.GetType().Name.StartsWith("Npgsql", StringComparison.Ordinal));
 
     // Inside our explicit transactions a failed SaveChanges fails the whole unit of work (its consume is retried from
     // the start), so EF's automatic savepoint around every SaveChanges (two more round trips) buys nothing. The one
