@@ -38,7 +38,7 @@ public sealed class UserEventsConsumer(UserEventHub hub, ILogger<UserEventsConsu
         foreach (var b in m.Bookings)
         {
             if (!hub.IsListening(b.UserId)) continue; // nobody to tell here: not even an id to derive
-            Deliver(OutboxWriter.DerivedMessageId(messageId, ExpiredPurpose + b.HoldId), b.UserId, "booking.expired", b.HoldId, null, m.ShowId, b.SeatIds,
+            Deliver(OutboxWriter.DerivedMessageId(messageId, ExpiredPurpose + b.HoldId), b.UserId, "booking.expired", b.HoldId, null, b.ShowId, b.SeatIds,
                 b.Amount, b.Currency, m.ExpiredAt);
         }
         return Task.CompletedTask;

@@ -1,6 +1,7 @@
 using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Inbox;
+using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -47,10 +48,17 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s => s.ReleasedSeats += c.Message.SeatIds.Count)),
             context.CancellationToken);
 
-    /// <summary>One expiry (one show, many holds) is one change; an empty one (never published) has nothing to count.</summary>
+    /// <summary>
+    /// One expiry (many holds, of one show or several) is one change per show, each recorded in the inbox under an id
+    /// derived from the message's and the show's, so a redelivery counts none of them again.
+    /// </summary>
     public Task Consume(ConsumeContext<Batch<BookingsExpired>> context) =>
-        ApplyAsync(context.Message.Where(c => c.Message.Bookings.Count > 0).Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Bookings[0].Currency,
-            s => s.ExpiredSeats += c.Message.Bookings.Sum(b => b.SeatIds.Count))), context.CancellationToken);
+        ApplyAsync(context.Message.SelectMany(c => c.Message.Bookings.GroupBy(b => b.ShowId).Select(show => new Change(
+            OutboxWriter.DerivedMessageId(IdOf(c), ExpiredPurpose + show.Key), show.Key, show.First().Currency,
+            s => s.ExpiredSeats += show.Sum(b => b.SeatIds.Count)))), context.CancellationToken);
+
+    /// <summary>The purpose a show's share of an expiry is counted under (<see cref="OutboxWriter.DerivedMessageId"/>).</summary>
+    public const string ExpiredPurpose = "analytics.expired:";
 
     public Task Consume(ConsumeContext<Batch<BookingRefunded>> context) =>
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>

@@ -242,8 +242,8 @@ public sealed class PartitionConsumer(
     /// <summary>
     /// Ends active holds in bulk, of one show or several: a few set-based statements whatever their number (the holds,
     /// their seats and their seat claims each with one statement). With <paramref name="announce"/> the users' booking
-    /// events go out too (a <see cref="BookingReleased"/> per hold, one <see cref="BookingsExpired"/> per show for its
-    /// expired ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
+    /// events go out too (a <see cref="BookingReleased"/> per hold, one <see cref="BookingsExpired"/> for all the expired
+    /// ones); a confirmation refused after payment does not announce: the saga refunds and says so (ADR 0015).
     /// Seats or holds the context already tracks (a decision batch's seats) are brought in line with what was written.
     /// </summary>
     internal static async Task EndHoldsAsync(BookingDbContext db, List<string> holdIds, string endStatus, string? commandId, DateTime now, CancellationToken ct,
@@ -270,7 +270,7 @@ public sealed class PartitionConsumer(
             .ExecuteUpdateAsync(u => u.SetProperty(h => h.Status, endStatus).SetProperty(h => h.EndedAt, (DateTime?)now), ct);
         AlignTracked(db, [.. ids], endStatus, now);
 
-        var expired = new Dictionary<string, List<ExpiredBooking>>(); // by show: one event per show for the whole expiry (ADR 0017)
+        var expired = new List<ExpiredBooking>(); // one event for the whole expiry, whatever the shows (ADR 0017)
         foreach (var hold in holds)
         {
             var seatIds = SeatList.Split(hold.SeatIds);
@@ -305,15 +305,11 @@ public sealed class PartitionConsumer(
                 }
                 if (announce)
                 {
-                    if (!expired.TryGetValue(hold.ShowId, out var ofShow)) expired[hold.ShowId] = ofShow = [];
-                    ofShow.Add(new ExpiredBooking { HoldId = hold.Id, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency });
+                    expired.Add(new ExpiredBooking { ShowId = hold.ShowId, HoldId = hold.Id, UserId = hold.UserId, SeatIds = seatIds, Amount = hold.TotalPrice, Currency = hold.Currency });
                 }
             }
         }
-        foreach (var (show, bookings) in expired)
-        {
-            db.Publish(new BookingsExpired { ShowId = show, ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = bookings }, now);
-        }
+        if (expired.Count > 0) db.Publish(new BookingsExpired { ExpiredAt = new DateTimeOffset(now, TimeSpan.Zero), Bookings = expired }, now);
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public sealed class BookingEmailConsumer(
     /// <summary>
     /// One e-mail per hold of the expiry, each recorded in the inbox under an id derived from the message's and the
     /// hold's: a redelivery (after a failed send half-way through the list) sends only the ones not sent yet. The
-    /// addresses and the show are looked up once for the whole list; in a burst most users may have none.
+    /// addresses are looked up once for the whole list, each show once; in a burst most users may have none.
     /// </summary>
     public async Task Consume(ConsumeContext<BookingsExpired> context)
     {
@@ -56,16 +56,17 @@ public sealed class BookingEmailConsumer(
         var userIds = m.Bookings.Select(b => b.UserId).Distinct().ToList();
         var addresses = await db.UserContacts.AsNoTracking().Where(c => userIds.Contains(c.UserId)).ToDictionaryAsync(c => c.UserId, c => c.Email, ct);
         if (addresses.Count == 0) return;
-        var show = await FindShowAsync(db, m.ShowId, ct);
-        if (show is null)
-        {
-            logger.LogWarning("Show {ShowId} of {Count} expired holds is not in the catalog; no e-mail sent", m.ShowId, m.Bookings.Count);
-            return;
-        }
+        var shows = new Dictionary<string, ShowInfo?>();
         foreach (var b in m.Bookings)
         {
             if (!addresses.TryGetValue(b.UserId, out var address)) continue;
-            var draft = new Draft(BookingEmailKind.Expired, b.UserId, b.HoldId, null, m.ShowId, b.SeatIds, b.Amount, b.Currency, m.ExpiredAt);
+            if (!shows.TryGetValue(b.ShowId, out var show))
+            {
+                shows[b.ShowId] = show = await FindShowAsync(db, b.ShowId, ct);
+                if (show is null) logger.LogWarning("Show {ShowId} of expired holds is not in the catalog; no e-mail sent for them", b.ShowId);
+            }
+            if (show is null) continue;
+            var draft = new Draft(BookingEmailKind.Expired, b.UserId, b.HoldId, null, b.ShowId, b.SeatIds, b.Amount, b.Currency, m.ExpiredAt);
             await SendOnceAsync(db, OutboxWriter.DerivedMessageId(messageId, ExpiredPurpose + b.HoldId), Compose(draft, address, show), ct);
         }
     }

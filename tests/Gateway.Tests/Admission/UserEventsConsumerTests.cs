@@ -32,8 +32,8 @@ public sealed class UserEventsConsumerTests : IAsyncLifetime
 
     static BookingsExpired Expiry(params (string HoldId, string UserId)[] holds) => new()
     {
-        ShowId = "s_1", ExpiredAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero),
-        Bookings = [.. holds.Select(h => new ExpiredBooking { HoldId = h.HoldId, UserId = h.UserId, SeatIds = ["A1"], Amount = 250m, Currency = "INR" })],
+        ExpiredAt = new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero),
+        Bookings = [.. holds.Select(h => new ExpiredBooking { ShowId = "s_1", HoldId = h.HoldId, UserId = h.UserId, SeatIds = ["A1"], Amount = 250m, Currency = "INR" })],
     };
 
     [Fact]

@@ -143,8 +143,8 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
         });
         await _harness.Bus.Publish(new BookingsExpired
         {
-            ShowId = ShowId, ExpiredAt = DateTimeOffset.UnixEpoch,
-            Bookings = [new ExpiredBooking { HoldId = "h_3", UserId = "u_1", SeatIds = Seats(1), Amount = 250m, Currency = "INR" }],
+            ExpiredAt = DateTimeOffset.UnixEpoch,
+            Bookings = [new ExpiredBooking { ShowId = ShowId, HoldId = "h_3", UserId = "u_1", SeatIds = Seats(1), Amount = 250m, Currency = "INR" }],
         });
         // Paid too late for an expired hold: the seats count as refunded.
         await _harness.Bus.Publish(Refunded("h_3", seats: 1, amount: 250m, bookingId: null));
@@ -181,6 +181,28 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
         Assert.Equal((1, 2, 500m), (stats.Bookings, stats.ConfirmedSeats, stats.Revenue));
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(messageId, (await db.Inbox.SingleAsync(i => i.Consumer == ShowStatsConsumer.InboxName)).MessageId);
+    }
+
+    [Fact]
+    public async Task Expiry_of_two_shows_counts_for_each_show_and_once_when_delivered_twice()
+    {
+        var messageId = NewId.NextGuid();
+        var expiry = new BookingsExpired
+        {
+            ExpiredAt = DateTimeOffset.UnixEpoch,
+            Bookings =
+            [
+                new ExpiredBooking { ShowId = ShowId, HoldId = "h_1", UserId = "u_1", SeatIds = Seats(2), Amount = 500m, Currency = "INR" },
+                new ExpiredBooking { ShowId = "s_other", HoldId = "h_2", UserId = "u_2", SeatIds = Seats(3), Amount = 750m, Currency = "INR" },
+                new ExpiredBooking { ShowId = ShowId, HoldId = "h_3", UserId = "u_3", SeatIds = Seats(1), Amount = 250m, Currency = "INR" },
+            ],
+        };
+
+        for (var i = 0; i < 2; i++) await _harness.Bus.Publish(expiry, ctx => ctx.MessageId = messageId);
+        await ConsumedAsync(2);
+
+        Assert.Equal(3, (await StatsAsync())?.ExpiredSeats);
+        Assert.Equal(3, (await StatsAsync("s_other"))?.ExpiredSeats);
     }
 
     [Fact]

@@ -243,18 +243,19 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
         // The clock saw only the first; the partition ends every due hold of the shows it was asked about.
         await _harness.Bus.Publish(new ExpireDueHolds { ShowIds = [ShowId, OtherShowId], HoldIds = [named.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 2, TimeSpan.FromSeconds(15), "both shows' expiries");
+        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count > 0, TimeSpan.FromSeconds(15), "the expiry");
 
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == named.HoldId)).Status);
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == unnamed.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == running.HoldId)).Status);
         Assert.Equal(2, await db.ShowSeats.CountAsync(s => s.ShowId == OtherShowId && (s.SeatId == "B1" || s.SeatId == "B2") && s.Status == SeatStatus.Available));
-        // One event per show, each listing that show's hold only.
-        var events = (await OutboxAsync<BookingsExpired>()).Select(o => o.Body).ToList();
-        Assert.Single(events, e => e.Contains(named.HoldId!, StringComparison.Ordinal) && !e.Contains(unnamed.HoldId!, StringComparison.Ordinal));
-        Assert.Single(events, e => e.Contains(unnamed.HoldId!, StringComparison.Ordinal) && !e.Contains(named.HoldId!, StringComparison.Ordinal));
-        Assert.DoesNotContain(events, e => e.Contains(running.HoldId!, StringComparison.Ordinal));
+        // One event for the transaction, listing both shows' holds, each with its show.
+        var body = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
+        var announced = System.Text.Json.JsonSerializer.Deserialize<BookingsExpired>(body, WebJson)!;
+        Assert.Equal(
+            [(named.HoldId!, ShowId), (unnamed.HoldId!, OtherShowId)],
+            announced.Bookings.Select(b => (b.HoldId, b.ShowId)).OrderBy(b => b.ShowId == OtherShowId ? 1 : 0).ToList());
     }
 
     [Fact]

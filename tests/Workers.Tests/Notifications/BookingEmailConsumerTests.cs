@@ -82,10 +82,10 @@ public sealed class BookingEmailConsumerTests : IAsyncLifetime
     };
 
     static ExpiredBooking Expired(string holdId, string userId, string seat) =>
-        new() { HoldId = holdId, UserId = userId, SeatIds = [seat], Amount = 250m, Currency = "INR" };
+        new() { ShowId = ShowId, HoldId = holdId, UserId = userId, SeatIds = [seat], Amount = 250m, Currency = "INR" };
 
     static BookingsExpired Expiry(params ExpiredBooking[] bookings) =>
-        new() { ShowId = ShowId, ExpiredAt = DateTimeOffset.UtcNow, Bookings = bookings };
+        new() { ExpiredAt = DateTimeOffset.UtcNow, Bookings = bookings };
 
     static string[] Recipients(IEnumerable<MimeKit.MimeMessage> mails) =>
         [.. mails.Select(m => m.To.Mailboxes.Single().Address).Order(StringComparer.Ordinal)];
