@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
@@ -12,6 +13,8 @@ namespace BookMyShow.Gateway.Admission;
 /// group costs one database statement (the requests recorded as QUEUED, and the positions counted), and one
 /// PlaceHolds message per partition, confirmed by the broker — instead of all of that per request.
 /// A request is answered (202) only after the message that carries it was confirmed by the broker (ADR 13).
+/// Groups are recorded one at a time and their messages handed to the broker in that order (their confirms are awaited
+/// side by side): a partition then sees this gateway's requests in admission order, and decides them in it (ADR 0022).
 /// </summary>
 public sealed class AdmissionBatcher(
     IServiceScopeFactory scopes,
@@ -21,7 +24,6 @@ public sealed class AdmissionBatcher(
     ILogger<AdmissionBatcher> logger) : BackgroundService
 {
     const int MaxGroup = 500;
-    const int ConcurrentGroups = 4;
     /// <summary>Most requests in one PlaceHolds message (one decision transaction at the partition).</summary>
     const int MaxPerMessage = 250;
 
@@ -43,14 +45,7 @@ public sealed class AdmissionBatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A few groups in flight at once, so one group's database write overlaps another's broker confirms.
-        await Task.WhenAll(Enumerable.Range(0, ConcurrentGroups).Select(_ => Task.Run(() => AdmitGroupsAsync(stoppingToken), CancellationToken.None)));
-        _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
-    }
-
-    async Task AdmitGroupsAsync(CancellationToken stoppingToken)
-    {
+        var confirming = new List<Task>();
         var group = new List<Pending>(MaxGroup);
         try
         {
@@ -58,7 +53,9 @@ public sealed class AdmissionBatcher(
             {
                 while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
                 if (group.Count == 0) continue;
-                await AdmitGroupAsync(group);
+                // Recorded and handed over in order; the broker's confirms are awaited while the next group is recorded.
+                confirming.RemoveAll(t => t.IsCompleted);
+                confirming.Add(await AdmitGroupAsync([.. group]));
                 group.Clear();
             }
         }
@@ -67,6 +64,9 @@ public sealed class AdmissionBatcher(
             // Stopping: whatever is left is answered as not admitted.
         }
         foreach (var left in group) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
+        await Task.WhenAll(confirming);
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("The gateway is stopping."));
     }
 
     /// <summary>A row of <see cref="InsertStatement"/>.</summary>
@@ -129,9 +129,13 @@ public sealed class AdmissionBatcher(
             """;
     }
 
-    async Task AdmitGroupAsync(List<Pending> group)
+    /// <summary>
+    /// Records the group and hands its messages to the broker; returns once they are handed over, with a task that
+    /// answers each request when its message's confirm (or failure) is in.
+    /// </summary>
+    async Task<Task> AdmitGroupAsync(List<Pending> group)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BookingDbContext>();
         var sender = scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -144,7 +148,8 @@ public sealed class AdmissionBatcher(
         {
             // The database refused the group (it is down): nobody was admitted.
             foreach (var p in group) p.Done.TrySetException(ex);
-            return;
+            await scope.DisposeAsync();
+            return Task.CompletedTask;
         }
 
         var written = clock.Elapsed;
@@ -155,7 +160,6 @@ public sealed class AdmissionBatcher(
             foreach (var p in show.OrderBy(p => p.Request.Seq)) positions[p.Request.Id] = ahead++;
         }
 
-        var counted = clock.Elapsed;
         // Known as waiting before the broker has it, so its decision event cannot arrive first.
         foreach (var p in group) waiting.Admitted(p.Request);
         // One message per partition (and per MaxPerMessage requests), in admission order: one publish and one confirm
@@ -165,17 +169,25 @@ public sealed class AdmissionBatcher(
         {
             foreach (var chunk in partition.OrderBy(p => p.Request.Seq).Chunk(MaxPerMessage))
             {
-                var sent = router.SendToPartitionAsync(sender, partition.Key, new PlaceHolds
+                Task sent;
+                try
                 {
-                    Requests = chunk.Select(p => new PlaceHold
-                    {
-                        RequestId = p.Request.Id, ShowId = p.Request.ShowId, UserId = p.Request.UserId, SeatIds = p.SeatIds,
-                        AdmittedAt = new DateTimeOffset(p.Request.AdmittedAt, TimeSpan.Zero),
-                    }).ToList(),
-                }, CancellationToken.None);
+                    sent = router.SendToPartitionAsync(sender, partition.Key, new PlaceHolds { Requests = chunk.Select(p => p.Request.ToPlaceHold()).ToList() }, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    sent = Task.FromException(ex);
+                }
                 foreach (var p in chunk) sends[p.Request.Id] = sent;
             }
         }
+        return AnswerAsync(group, sends, positions, scope, db, clock, written);
+    }
+
+    async Task AnswerAsync(List<Pending> group, Dictionary<string, Task> sends, Dictionary<string, int> positions, AsyncServiceScope scope, BookingDbContext db,
+        System.Diagnostics.Stopwatch clock, TimeSpan written)
+    {
+        await using var _ = scope;
         try
         {
             await Task.WhenAll(sends.Values.Distinct());
@@ -185,12 +197,11 @@ public sealed class AdmissionBatcher(
             logger.LogError(ex, "Could not hand some of {Count} hold requests to the broker", group.Count);
         }
 
-        logger.LogDebug("Admission group of {Count}: database {Database:0.0} ms, positions {Positions:0.0} ms, broker {Broker:0.0} ms",
-            group.Count, written.TotalMilliseconds, (counted - written).TotalMilliseconds, (clock.Elapsed - counted).TotalMilliseconds);
+        logger.LogDebug("Admission group of {Count}: database {Database:0.0} ms, broker {Broker:0.0} ms",
+            group.Count, written.TotalMilliseconds, (clock.Elapsed - written).TotalMilliseconds);
         var failed = new List<string>();
-        for (var i = 0; i < group.Count; i++)
+        foreach (var p in group)
         {
-            var p = group[i];
             if (sends[p.Request.Id].IsCompletedSuccessfully) p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.Admitted, p.Request, positions[p.Request.Id]));
             else
             {
@@ -200,10 +211,16 @@ public sealed class AdmissionBatcher(
         }
         if (failed.Count == 0) return;
 
-        await HoldAdmission.RejectNotAdmittedAsync(db, failed, time.GetUtcNow().UtcDateTime);
-        foreach (var p in group.Where(p => failed.Contains(p.Request.Id)))
+        try
         {
-            p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.BrokerUnavailable, p.Request, 0));
+            await HoldAdmission.RejectNotAdmittedAsync(db, failed, time.GetUtcNow().UtcDateTime);
+        }
+        finally
+        {
+            foreach (var p in group.Where(p => failed.Contains(p.Request.Id)))
+            {
+                p.Done.TrySetResult(new AdmissionResult(AdmissionOutcome.BrokerUnavailable, p.Request, 0));
+            }
         }
     }
 }
