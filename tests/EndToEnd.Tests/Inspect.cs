@@ -55,18 +55,16 @@ public sealed class DecisionTap : IAsyncDisposable
         var channel = await connection.CreateChannelAsync();
         var tap = new DecisionTap(connection, channel);
         var queue = (await channel.QueueDeclareAsync(queue: "", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        foreach (var exchange in new[] { "BookMyShow.Contracts.Holds:HoldPlaced", "BookMyShow.Contracts.Holds:HoldRejected", "BookMyShow.Contracts.Holds:HoldsRejected" })
-        {
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-            await channel.QueueBindAsync(queue, exchange, "");
-        }
+        const string exchange = "BookMyShow.Contracts.Holds:HoldsDecided";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await channel.QueueBindAsync(queue, exchange, "");
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(delivery.Body.Span));
             var message = doc.RootElement.GetProperty("message");
-            // A batch's rejections come as one HoldsRejected: each one inside counts as its request's decision.
-            var decisions = message.TryGetProperty("rejections", out var many) ? many.EnumerateArray().ToList() : [message];
+            // A partition batch's decisions come as one HoldsDecided: each one inside counts as its request's decision.
+            var decisions = message.GetProperty("placed").EnumerateArray().Concat(message.GetProperty("rejected").EnumerateArray()).ToList();
             lock (tap._counts)
             {
                 foreach (var decision in decisions)

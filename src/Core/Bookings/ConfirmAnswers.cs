@@ -19,10 +19,13 @@ public static class ConfirmAnswers
         var request = await db.ConfirmRequests.FirstOrDefaultAsync(r => r.HoldId == holdId && r.AttemptId == attemptId, ct);
         if (request is null || request.StatusCode is not null) return;
         request.StatusCode = statusCode;
-        request.ResponseBody = JsonSerializer.Serialize(body, Json);
+        request.ResponseBody = Serialize(body);
         request.AnsweredAt = now;
         db.Publish(new ConfirmationAnswered { HoldId = holdId, AttemptId = attemptId, StatusCode = statusCode }, now);
     }
+
+    /// <summary>An answer's body as stored and returned.</summary>
+    public static string Serialize(object body) => JsonSerializer.Serialize(body, Json);
 
     public static object Confirmed(Booking booking) => new
     {

@@ -15,11 +15,23 @@ public sealed class HoldOptions
     public int MaxSeatsPerHold { get; set; } = 10;
 
     /// <summary>
-    /// How often each worker's hold clock looks for holds due to expire or to be warned, and asks their partitions to
-    /// act (ADR 0014). It bounds how late an expiry or a warning can be.
+    /// The partition's clock (ADR 0022): how long at most a partition lets due holds wait before it ends them, and
+    /// sends due warnings, from memory. Holds coming due within one interval end together, in one write.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ClockInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often each worker's backstop clock reads the database for holds the partitions should have ended or
+    /// warned by now (<see cref="BackstopAfter"/> overdue) — holds whose partition changed hands and has not heard
+    /// of them yet — and asks their partitions (ADR 0014, 0022).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan BackstopInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How far past due a hold must be before the backstop clock asks about it (the partition's own clock is on time).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan BackstopAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the cluster-wide backstop sweep (a Quartz job) looks for holds past their expiry.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

@@ -19,14 +19,11 @@ public sealed class MessagingOptions
     [Range(1, 256)]
     public int Partitions { get; set; } = 16;
 
-    /// <summary>Messages the broker hands a partition consumer ahead of time (they are still applied one by one).</summary>
+    /// <summary>Messages the broker hands a partition consumer ahead of time (they are still applied one by one, in order).</summary>
     [Range(1, 10000)]
     public int PartitionPrefetch { get; set; } = 128;
 
-    /// <summary>Most hold requests a partition decides in one transaction.</summary>
-    [Range(1, 1000)]
-    public int PartitionBatchSize { get; set; } = 100;
-
-    /// <summary>How long a partition waits for more requests to join a batch once one is there.</summary>
-    public TimeSpan PartitionBatchWait { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>Most hold requests a partition decides in one batch (one write).</summary>
+    [Range(1, 10000)]
+    public int PartitionBatchSize { get; set; } = 1000;
 }

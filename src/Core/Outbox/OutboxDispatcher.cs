@@ -155,9 +155,12 @@ public sealed class OutboxDispatcher(
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = options.Value.BatchSize;
+        var now = time.GetUtcNow().UtcDateTime;
+        // Rows a partition sends itself after its commit wait for their dispatch_after (ADR 0022): only those left behind
+        // by a partition that died before sending or deleting them are this dispatcher's.
         var rows = db.IsPostgres
-            ? await db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE parked_at IS NULL ORDER BY id LIMIT {batch} FOR UPDATE SKIP LOCKED").AsNoTracking().ToListAsync(ct)
-            : await db.Outbox.Where(o => o.ParkedAt == null).OrderBy(o => o.Id).Take(batch).AsNoTracking().ToListAsync(ct);
+            ? await db.Outbox.FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE parked_at IS NULL AND (dispatch_after IS NULL OR dispatch_after <= {now}) ORDER BY id LIMIT {batch} FOR UPDATE SKIP LOCKED").AsNoTracking().ToListAsync(ct)
+            : await db.Outbox.Where(o => o.ParkedAt == null && (o.DispatchAfter == null || o.DispatchAfter <= now)).OrderBy(o => o.Id).Take(batch).AsNoTracking().ToListAsync(ct);
         if (rows.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -208,7 +211,6 @@ public sealed class OutboxDispatcher(
         await db.Outbox.Where(o => ids.Contains(o.Id)).ExecuteDeleteAsync(ct);
         if (parked.Count > 0)
         {
-            var now = time.GetUtcNow().UtcDateTime;
             await db.Outbox.Where(o => parked.Contains(o.Id)).ExecuteUpdateAsync(u => u.SetProperty(o => o.ParkedAt, now), ct);
         }
         await tx.CommitAsync(ct);

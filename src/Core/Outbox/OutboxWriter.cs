@@ -48,6 +48,20 @@ public static class OutboxWriter
             CreatedAt = now,
         });
 
+    /// <summary>
+    /// The outbox row of a message its writer sends itself once its transaction commits (a partition, ADR 0022): left to
+    /// the dispatcher only from <paramref name="dispatchAfter"/> on, in case the writer dies before sending or deleting it.
+    /// </summary>
+    public static OutboxMessage Row(Guid messageId, object message, Type type, Uri? destination, DateTime now, DateTime dispatchAfter) => new()
+    {
+        MessageId = messageId,
+        MessageType = type.FullName!,
+        Body = JsonSerializer.Serialize(message, type, Json),
+        Destination = destination?.ToString(),
+        CreatedAt = now,
+        DispatchAfter = dispatchAfter,
+    };
+
     /// <summary>A message id that is the same every time <paramref name="consumed"/> is handled again.</summary>
     public static Guid DerivedMessageId(Guid consumed, string purpose)
     {

@@ -23,6 +23,7 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<ConfirmRequest> ConfirmRequests => Set<ConfirmRequest>();
     public DbSet<Bookings.BookingState> BookingStates => Set<Bookings.BookingState>();
+    public DbSet<PartitionEpoch> PartitionEpochs => Set<PartitionEpoch>();
 
     /// <summary>
     /// Whether the provider is Npgsql, read once from the options: <c>Database.ProviderName</c> asks the provider's
@@ -95,6 +96,8 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.HasIndex(x => x.WarnAt).HasFilter("warn_at IS NOT NULL");
             e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.RequestId).IsUnique();
+            // A partition reading a show's active holds when it first needs the show (ADR 0022).
+            e.HasIndex(x => x.ShowId).HasFilter("status = 'ACTIVE'").HasDatabaseName("ix_holds_active_show_id");
         });
         modelBuilder.Entity<HoldSeat>(e =>
         {
@@ -143,6 +146,14 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).HasFilter("parked_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");
+            // A partition deletes the rows it sent itself by message id (ADR 0022).
+            e.HasIndex(x => x.MessageId);
+        });
+        modelBuilder.Entity<PartitionEpoch>(e =>
+        {
+            e.ToTable("partition_epochs");
+            e.HasKey(x => x.Partition);
+            e.Property(x => x.Partition).ValueGeneratedNever();
         });
         modelBuilder.Entity<InboxMessage>(e =>
         {

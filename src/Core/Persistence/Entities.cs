@@ -53,6 +53,11 @@ public sealed class Show
     /// <summary>UTC start time; holds are taken until the show starts.</summary>
     public DateTime StartsAt { get; set; }
     public required string Currency { get; set; }
+    /// <summary>
+    /// Moves on with every change of the show's seats (written by its partition with the change), so a seat map read
+    /// from the database and one announced by the partition can be told apart by age (ADR 0022).
+    /// </summary>
+    public long SeatsVersion { get; set; }
 }
 
 public static class SeatStatus
@@ -212,6 +217,11 @@ public sealed class OutboxMessage
     public DateTime CreatedAt { get; set; }
     /// <summary>Set when the row can never be sent (a type this build does not know); such rows are left for an operator.</summary>
     public DateTime? ParkedAt { get; set; }
+    /// <summary>
+    /// Rows whose writer sends them itself right after its commit (a partition, ADR 0022) are left to the dispatcher
+    /// only from this time on: they are still here then only if the writer died before sending or deleting them.
+    /// </summary>
+    public DateTime? DispatchAfter { get; set; }
 }
 
 public enum OutboxKind
@@ -222,6 +232,19 @@ public enum OutboxKind
     Schedule = 1,
     /// <summary>Cancel the schedule <see cref="OutboxMessage.ScheduleTokenId"/>.</summary>
     CancelSchedule = 2,
+}
+
+/// <summary>
+/// The current owner of a partition's seat state (ADR 0022). Each activation of a partition consumer takes the next
+/// epoch; every write of a partition checks, under a share lock of this row, that its epoch is still the current one,
+/// so a consumer that lost its single-active status can no longer commit.
+/// </summary>
+public sealed class PartitionEpoch
+{
+    public int Partition { get; set; }
+    public long Epoch { get; set; }
+    public required string Owner { get; set; }
+    public DateTime ActivatedAt { get; set; }
 }
 
 /// <summary>A message a consumer has already handled, so a redelivery has no second effect.</summary>

@@ -11,9 +11,7 @@ namespace BookMyShow.Gateway.Admission;
 /// the user's open <c>GET /v1/users/me/events</c> streams on this gateway.
 /// </summary>
 public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates rates, WaitingRequests waiting, UserEventHub hub) :
-    IConsumer<HoldPlaced>,
-    IConsumer<HoldRejected>,
-    IConsumer<HoldsRejected>,
+    IConsumer<HoldsDecided>,
     IConsumer<HoldReleased>,
     IConsumer<HoldReleaseRefused>,
     IConsumer<ConfirmationAnswered>
@@ -28,13 +26,23 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
     public const string BookingHeldEvent = "booking.held";
 
     /// <summary>
-    /// A grant is one event (ADR 0016): the request's answer (<c>hold_request.held</c>) and the start of the user's
-    /// booking (<c>booking.held</c>, its event id derived from the message's, so it is the same on every gateway).
+    /// A partition batch's decisions, in one event (ADR 0022). Each decision's event id is derived from the batch's and
+    /// the request id, so it is the same on every gateway and redelivery.
     /// </summary>
-    public Task Consume(ConsumeContext<HoldPlaced> context)
+    public Task Consume(ConsumeContext<HoldsDecided> context)
     {
-        var m = context.Message;
-        var eventId = context.MessageId ?? NewId.NextGuid();
+        var batchId = context.MessageId ?? NewId.NextGuid();
+        foreach (var placed in context.Message.Placed) Placed(placed, OutboxWriter.DerivedMessageId(batchId, placed.RequestId));
+        foreach (var rejected in context.Message.Rejected) Rejected(rejected, OutboxWriter.DerivedMessageId(batchId, rejected.RequestId));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A grant is one decision (ADR 0016): the request's answer (<c>hold_request.held</c>) and the start of the user's
+    /// booking (<c>booking.held</c>, its event id derived from the decision's).
+    /// </summary>
+    void Placed(HoldPlaced m, Guid eventId)
+    {
         hub.Deliver(m.UserId, new UserEventView
         {
             EventId = eventId, Type = "hold_request.held", RequestId = m.RequestId, Status = "HELD",
@@ -47,21 +55,6 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
             SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt, OccurredAt = m.DecidedAt,
         });
         Decided(m.ShowId, m.RequestId, m);
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<HoldRejected> context)
-    {
-        Rejected(context.Message, context.MessageId ?? NewId.NextGuid());
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<HoldsRejected> context)
-    {
-        // Each rejection's event id is derived from the batch's, so it is the same on every gateway and redelivery.
-        var batchId = context.MessageId ?? NewId.NextGuid();
-        foreach (var rejected in context.Message.Rejections) Rejected(rejected, OutboxWriter.DerivedMessageId(batchId, rejected.RequestId));
-        return Task.CompletedTask;
     }
 
     void Rejected(HoldRejected rejected, Guid eventId)

@@ -1,4 +1,5 @@
 using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
@@ -25,14 +26,12 @@ public sealed class HoldAdmission(
     BookingDbContext db, PartitionRouter router, ISendEndpointProvider sender, AdmissionBatcher batcher, WaitingRequests waiting, TimeProvider time,
     ILogger<HoldAdmission> logger)
 {
-    public const string RejectedAdmissionFailed = "ADMISSION_FAILED";
-
     /// <summary>Requests recorded but never handed to the broker are answered now (ADMISSION_FAILED), so nobody waits for a decision that will never come.</summary>
     internal static Task RejectNotAdmittedAsync(BookingDbContext db, IReadOnlyCollection<string> requestIds, DateTime now) =>
         db.HoldRequests.Where(r => requestIds.Contains(r.Id) && r.Status == RequestStatus.Queued)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(r => r.Status, RequestStatus.Rejected)
-                .SetProperty(r => r.Reason, RejectedAdmissionFailed)
+                .SetProperty(r => r.Reason, RejectionReasons.AdmissionFailed)
                 .SetProperty(r => r.DecidedAt, now), CancellationToken.None);
 
     public static string NewRequestId() => "r_" + NewId.NextGuid().ToString("N");
@@ -75,10 +74,7 @@ public sealed class HoldAdmission(
         waiting.Admitted(request); // before the broker has it, so its decision event cannot arrive first
         try
         {
-            await router.SendAsync(sender, showId, new PlaceHold
-            {
-                RequestId = request.Id, ShowId = showId, UserId = userId, SeatIds = seatIds, AdmittedAt = now,
-            }, ct);
+            await router.SendAsync(sender, showId, request.ToPlaceHold(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -15,7 +15,7 @@ namespace BookMyShow.Workers.Analytics;
 /// changes the totals in one transaction, so a redelivered event counts once and a burst costs a few commits.
 /// </summary>
 public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contexts, TimeProvider time, ILogger<ShowStatsConsumer> logger) :
-    IConsumer<Batch<HoldPlaced>>,
+    IConsumer<Batch<HoldsDecided>>,
     IConsumer<Batch<BookingConfirmed>>,
     IConsumer<Batch<BookingReleased>>,
     IConsumer<Batch<BookingsExpired>>,
@@ -28,13 +28,20 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
     static Guid IdOf(ConsumeContext context) =>
         context.MessageId ?? throw new InvalidOperationException("A booking event without a message id cannot be counted exactly once.");
 
-    /// <summary>A grant is announced once, by its decision (ADR 0016).</summary>
-    public Task Consume(ConsumeContext<Batch<HoldPlaced>> context) =>
-        ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>
-        {
-            s.Holds++;
-            s.HeldSeats += c.Message.SeatIds.Count;
-        })), context.CancellationToken);
+    /// <summary>
+    /// A grant is announced once, by its decision (ADR 0016), among its batch's decisions (ADR 0022): one change per show
+    /// of the batch, counted under an id derived from the message's and the show's.
+    /// </summary>
+    public Task Consume(ConsumeContext<Batch<HoldsDecided>> context) =>
+        ApplyAsync(context.Message.SelectMany(c => c.Message.Placed.GroupBy(p => p.ShowId).Select(show => new Change(
+            OutboxWriter.DerivedMessageId(IdOf(c), HeldPurpose + show.Key), show.Key, show.First().Currency, s =>
+            {
+                s.Holds += show.Count();
+                s.HeldSeats += show.Sum(p => p.SeatIds.Count);
+            }))), context.CancellationToken);
+
+    /// <summary>The purpose a show's share of a batch's grants is counted under (<see cref="OutboxWriter.DerivedMessageId"/>).</summary>
+    public const string HeldPurpose = "analytics.held:";
 
     public Task Consume(ConsumeContext<Batch<BookingConfirmed>> context) =>
         ApplyAsync(context.Message.Select(c => new Change(IdOf(c), c.Message.ShowId, c.Message.Currency, s =>

@@ -26,10 +26,7 @@ public static class WorkerExtensions
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<HoldClock>();
-        services.AddSingleton<RecentlyEndedHolds>();
-        services.AddSingleton<ShowLocks>();
-        services.AddSingleton<HoldDecider>();
-        services.AddSingleton<HoldBatchDecisions>();
+        services.AddPartitions(configuration);
 
         services.AddPayments(configuration);
         services.AddNotifications(configuration);

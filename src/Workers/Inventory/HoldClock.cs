@@ -11,13 +11,13 @@ using Microsoft.Extensions.Options;
 namespace BookMyShow.Workers.Inventory;
 
 /// <summary>
-/// Time for holds (ADR 0014): every <see cref="HoldOptions.ClockInterval"/> it reads which active holds are due to
-/// expire (past expiry and any payment grace) or to be warned (<see cref="Hold.WarnAt"/> passed, no payment in
-/// flight), and asks the partitions to act: one <see cref="ExpireDueHolds"/> per partition for all its shows, one
-/// <see cref="WarnExpiringHolds"/> per show. The hold rows are the durable timers, so nothing is lost when a worker
-/// dies; the partition, as the single writer, checks again and does the change, and a repeated message changes
-/// nothing. Holds asked about are not asked about again for a few seconds, so a busy partition is not flooded with
-/// copies.
+/// The backstop for the partitions' own clocks (ADR 0014, 0022): every <see cref="HoldOptions.BackstopInterval"/> it
+/// reads which active holds are <see cref="HoldOptions.BackstopAfter"/> past due to expire (past expiry and any payment
+/// grace) or to be warned, and asks their partitions to act: one <see cref="ExpireDueHolds"/> per partition for all its
+/// shows, one <see cref="WarnExpiringHolds"/> per show. A partition ends and warns its holds on time from memory; what
+/// this finds is what a partition that changed hands has not heard of yet (the message also wakes it). The hold rows are
+/// the durable timers, so nothing is lost when a worker dies; a repeated message changes nothing. Holds asked about are
+/// not asked about again for a few seconds, so a busy partition is not flooded with copies.
 /// </summary>
 public sealed class HoldClock(
     IDbContextFactory<BookingDbContext> contexts,
@@ -27,7 +27,7 @@ public sealed class HoldClock(
     TimeProvider time,
     ILogger<HoldClock> logger) : BackgroundService
 {
-    /// <summary>Most holds in one message (the partition ends them in one transaction).</summary>
+    /// <summary>Most holds in one message.</summary>
     public const int HoldsPerMessage = 1000;
 
     static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
@@ -36,7 +36,7 @@ public sealed class HoldClock(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ClockInterval, time);
+        using var timer = new PeriodicTimer(options.Value.BackstopInterval, time);
         var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -48,13 +48,13 @@ public sealed class HoldClock(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database or the broker is away: the holds are still due at the next tick.
-                if (!failing) logger.LogWarning(e, "Hold clock tick failed; trying again every {Interval}", options.Value.ClockInterval);
+                if (!failing) logger.LogWarning(e, "Hold backstop clock tick failed; trying again every {Interval}", options.Value.BackstopInterval);
                 failing = true;
             }
         }
     }
 
-    /// <summary>One look at the clock: asks the partitions to expire and to warn what is due now.</summary>
+    /// <summary>One look at the clock: asks the partitions to expire and to warn what is overdue now.</summary>
     public async Task TickAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -62,21 +62,21 @@ public sealed class HoldClock(
         {
             if (now - at >= AskAgainAfter) _asked.Remove(id);
         }
+        var overdue = now - options.Value.BackstopAfter;
         var take = options.Value.SweepBatchSize;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var due = await db.Holds.AsNoTracking()
-            .DueToExpire(now)
+            .DueToExpire(overdue)
             .Take(take)
             .Select(h => new Due(h.Id, h.ShowId))
             .ToListAsync(ct);
         var warn = await db.Holds.AsNoTracking()
-            .Where(h => h.WarnAt != null && h.WarnAt <= now && h.Status == HoldStatus.Active && h.ExpiresAt > now && h.PaymentGraceUntil == null)
-            .OrderBy(h => h.WarnAt)
+            .DueToWarn(overdue)
             .Take(take)
             .Select(h => new Due(h.Id, h.ShowId))
             .ToListAsync(ct);
 
-        // Expiry: one message per partition for all its shows (one commit there per tick, however many shows).
+        // Expiry: one message per partition for all its shows.
         await AskAsync(due, "expire", h => router.Partitioning.PartitionOf(h.ShowId),
             (partition, chunk) => router.SendToPartitionAsync(bus, partition,
                 new ExpireDueHolds { ShowIds = [.. chunk.Select(h => h.ShowId).Distinct()], HoldIds = [.. chunk.Select(h => h.Id)] }, ct), now);
@@ -95,16 +95,22 @@ public sealed class HoldClock(
                 foreach (var h in chunk) _asked[kind + h.Id] = now;
             }
         }
-        if (fresh.Count > 0) logger.LogDebug("Hold clock asked partitions to {Kind} {Count} holds", kind, fresh.Count);
+        if (fresh.Count > 0) logger.LogInformation("Hold backstop clock asked partitions to {Kind} {Count} overdue holds", kind, fresh.Count);
     }
 
     sealed record Due(string Id, string ShowId);
 }
 
+/// <summary>The hold predicates the database is asked with (the ledger applies the same rules in memory).</summary>
 public static class HoldQueries
 {
-    /// <summary>Active holds past their expiry and any payment grace, the longest overdue first (clock and sweep).</summary>
-    public static IQueryable<Hold> DueToExpire(this IQueryable<Hold> holds, DateTime now) => holds
-        .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= now))
+    /// <summary>Active holds past their expiry and any payment grace as of <paramref name="at"/>, the longest overdue first.</summary>
+    public static IQueryable<Hold> DueToExpire(this IQueryable<Hold> holds, DateTime at) => holds
+        .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= at && (h.PaymentGraceUntil == null || h.PaymentGraceUntil <= at))
         .OrderBy(h => h.ExpiresAt);
+
+    /// <summary>Active holds due their warning as of <paramref name="at"/> (unwarned, unpaid, not yet expired), the earliest first.</summary>
+    public static IQueryable<Hold> DueToWarn(this IQueryable<Hold> holds, DateTime at) => holds
+        .Where(h => h.WarnAt != null && h.WarnAt <= at && h.Status == HoldStatus.Active && h.ExpiresAt > at && h.PaymentGraceUntil == null)
+        .OrderBy(h => h.WarnAt);
 }

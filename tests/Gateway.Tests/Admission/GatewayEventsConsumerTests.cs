@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace BookMyShow.Gateway.Tests.Admission;
 
-/// <summary>A grant is one event (ADR 0016): the gateway turns it into the request's answer and the user's booking.held.</summary>
+/// <summary>
+/// A grant is one decision (ADR 0016) in its batch's one event (ADR 0022): the gateway turns it into the request's answer
+/// and the user's booking.held.
+/// </summary>
 public sealed class GatewayEventsConsumerTests : IAsyncLifetime
 {
     ServiceProvider _provider = null!;
@@ -38,6 +41,8 @@ public sealed class GatewayEventsConsumerTests : IAsyncLifetime
         await _provider.DisposeAsync();
     }
 
+    static HoldsDecided Decided(params HoldPlaced[] placed) => new() { DecidedAt = placed[0].DecidedAt, Placed = placed, Rejected = [] };
+
     static HoldPlaced Placed(string requestId, string holdId) => new()
     {
         RequestId = requestId, HoldId = holdId, ShowId = "s_1", UserId = "u_1", SeatIds = ["A1", "A2"], TotalPrice = 500m, Currency = "INR",
@@ -53,19 +58,20 @@ public sealed class GatewayEventsConsumerTests : IAsyncLifetime
         var answered = notifier.Watch(OutcomeNotifier.ForRequest("r_1"));
         var messageId = NewId.NextGuid();
 
-        await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
+        await _harness.Bus.Publish(Decided(Placed("r_1", "h_1")), c => c.MessageId = messageId);
 
         var request = await stream.NextAsync();
         var booking = await stream.NextAsync();
-        Assert.Equal(("hold_request.held", "r_1", "h_1", messageId), (request.Type, request.RequestId, request.HoldId, request.EventId));
+        var decisionId = OutboxWriter.DerivedMessageId(messageId, "r_1");
+        Assert.Equal(("hold_request.held", "r_1", "h_1", decisionId), (request.Type, request.RequestId, request.HoldId, request.EventId));
         Assert.Equal(("booking.held", (string?)null, "h_1"), (booking.Type, booking.RequestId, booking.HoldId));
-        Assert.Equal(OutboxWriter.DerivedMessageId(messageId, GatewayEventsConsumer.BookingHeldEvent), booking.EventId);
+        Assert.Equal(OutboxWriter.DerivedMessageId(decisionId, GatewayEventsConsumer.BookingHeldEvent), booking.EventId);
         Assert.Equal((500m, "INR", new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero)), (booking.Amount, booking.Currency, booking.ExpiresAt));
         Assert.IsType<HoldPlaced>(await answered.WaitAsync(UserStreams.Patience));
 
         // A redelivery pushes nothing again; the next grant's events are the next ones the stream sees.
-        await _harness.Bus.Publish(Placed("r_1", "h_1"), c => c.MessageId = messageId);
-        await _harness.Bus.Publish(Placed("r_2", "h_2"));
+        await _harness.Bus.Publish(Decided(Placed("r_1", "h_1")), c => c.MessageId = messageId);
+        await _harness.Bus.Publish(Decided(Placed("r_2", "h_2")));
         var next = await stream.NextAsync();
         Assert.Equal(("hold_request.held", "r_2"), (next.Type, next.RequestId));
         var nextBooking = await stream.NextAsync();

@@ -1,6 +1,7 @@
 using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Inbox;
+using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
 using BookMyShow.TestInfrastructure;
 using BookMyShow.Workers.Analytics;
@@ -111,10 +112,19 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
 
     static List<string> Seats(int count) => Enumerable.Range(1, count).Select(i => $"A{i}").ToList();
 
-    static HoldPlaced Held(string holdId, int seats, decimal amount, string showId = ShowId) => new()
+    /// <summary>A partition batch that granted one hold (ADR 0022).</summary>
+    static HoldsDecided Held(string holdId, int seats, decimal amount, string showId = ShowId) => new()
     {
-        RequestId = $"r_{holdId}", HoldId = holdId, ShowId = showId, UserId = "u_1", SeatIds = Seats(seats), TotalPrice = amount, Currency = "INR",
-        ExpiresAt = DateTimeOffset.UnixEpoch, DecidedAt = DateTimeOffset.UnixEpoch,
+        DecidedAt = DateTimeOffset.UnixEpoch,
+        Placed =
+        [
+            new HoldPlaced
+            {
+                RequestId = $"r_{holdId}", HoldId = holdId, ShowId = showId, UserId = "u_1", SeatIds = Seats(seats), TotalPrice = amount, Currency = "INR",
+                ExpiresAt = DateTimeOffset.UnixEpoch, DecidedAt = DateTimeOffset.UnixEpoch,
+            },
+        ],
+        Rejected = [],
     };
 
     static BookingConfirmed Confirmed(string holdId, int seats, decimal amount) => new()
@@ -244,7 +254,9 @@ public sealed class ShowStatsConsumerTests : IAsyncLifetime
         var messageId = NewId.NextGuid();
         await using (var db = await Contexts().CreateDbContextAsync())
         {
-            Assert.True(await db.TryRecordInboxAsync(ShowStatsConsumer.InboxName, messageId, _time.GetUtcNow().UtcDateTime, CancellationToken.None));
+            // A batch's grants count per show, under an id derived from the message's and the show's.
+            var counted = OutboxWriter.DerivedMessageId(messageId, ShowStatsConsumer.HeldPurpose + ShowId);
+            Assert.True(await db.TryRecordInboxAsync(ShowStatsConsumer.InboxName, counted, _time.GetUtcNow().UtcDateTime, CancellationToken.None));
         }
 
         await _harness.Bus.Publish(Held("h_seen", seats: 1, amount: 250m), ctx => ctx.MessageId = messageId);

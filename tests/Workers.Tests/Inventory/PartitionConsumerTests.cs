@@ -2,10 +2,12 @@ using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Catalog;
 using BookMyShow.Core.Holds;
-using BookMyShow.Core.Outbox;
+using BookMyShow.Core.Bookings;
+using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using BookMyShow.TestInfrastructure;
 using BookMyShow.Workers.Inventory;
+using BookMyShow.Workers.Inventory.Store;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +22,6 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 {
     const string ShowId = "s_test";
     const string OtherShowId = "s_other";
-    static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
     readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     ServiceProvider _provider = null!;
     ITestHarness _harness = null!;
@@ -34,18 +35,13 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(_time);
         collection.AddOptions<HoldOptions>();
+        collection.AddOptions<BookingOptions>();
+        collection.AddOptions<MessagingOptions>();
+        collection.AddSingleton(new Partitioning(16));
         collection.AddBookingDatabase(configuration);
-        collection.AddSingleton<OutboxSignal>();
-        collection.AddSingleton<RecentlyEndedHolds>();
-        collection.AddSingleton<ShowLocks>();
-        collection.AddSingleton<HoldDecider>();
-        collection.AddSingleton<HoldBatchDecisions>();
-        collection.AddMassTransitTestHarness(x =>
-        {
-            x.AddConsumer<PartitionConsumer>();
-            x.AddConsumer<PlaceHoldsConsumer>();
-            x.AddConsumer<PlaceHoldBatchConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(10).SetTimeLimit(TimeSpan.FromMilliseconds(5)).SetConcurrencyLimit(1)));
-        });
+        collection.AddPartitions(configuration);
+        // As on a partition queue: one message at a time, in order, retried (PartitionConsumerDefinition).
+        collection.AddMassTransitTestHarness(x => x.AddConsumer<PartitionConsumer, PartitionConsumerDefinition>());
         _provider = collection.BuildServiceProvider(validateScopes: true);
 
         await using (var db = await Contexts().CreateDbContextAsync())
@@ -101,11 +97,39 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
             return request is { Status: not RequestStatus.Queued } ? request : null;
         }, TimeSpan.FromSeconds(15), $"a decision for {requestId}");
 
-    async Task<List<OutboxMessage>> OutboxAsync<T>()
+    /// <summary>Messages the partitions published so far (they send after their commit: wait for them with <see cref="PublishedAsync{T}"/>).</summary>
+    List<T> Published<T>() where T : class => _harness.Published.Select<T>().Select(p => p.Context.Message).ToList();
+
+    async Task<List<T>> PublishedAsync<T>(Func<T, bool>? which = null, int atLeast = 1) where T : class =>
+        await Deadline.UntilAsync(() =>
+        {
+            var found = Published<T>().Where(which ?? (_ => true)).ToList();
+            return Task.FromResult(found.Count >= atLeast ? found : null);
+        }, TimeSpan.FromSeconds(15), $"{atLeast} {typeof(T).Name}");
+
+    int _settles;
+
+    /// <summary>
+    /// Sends a request for a seat that does not exist to each show's partition and waits for its rejection: a partition
+    /// decides its messages in order and sends each batch's messages before the next batch's, so whatever the messages
+    /// before it were going to publish has been published then. For assertions that something was not (or only once)
+    /// published.
+    /// </summary>
+    async Task SettleAsync(params string[] showIds)
     {
-        await using var db = await Contexts().CreateDbContextAsync();
-        return await db.Outbox.AsNoTracking().Where(o => o.MessageType == typeof(T).FullName).ToListAsync();
+        foreach (var showId in showIds.DefaultIfEmpty(ShowId))
+        {
+            var id = $"{SettlePrefix}{++_settles}";
+            await _harness.Bus.Publish(new PlaceHold { RequestId = id, ShowId = showId, UserId = "u_settle", SeatIds = ["Z9"], AdmittedAt = _time.GetUtcNow() });
+            await PublishedAsync<HoldsDecided>(d => d.Rejected.Any(r => r.RequestId == id));
+        }
     }
+
+    const string SettlePrefix = "r_settle_";
+
+    List<HoldPlaced> Placed() => Published<HoldsDecided>().SelectMany(d => d.Placed).ToList();
+
+    List<HoldRejected> Rejected() => Published<HoldsDecided>().SelectMany(d => d.Rejected).Where(r => !r.RequestId.StartsWith(SettlePrefix, StringComparison.Ordinal)).ToList();
 
     [Fact]
     public async Task Granted_hold_writes_seats_hold_request_and_event_together()
@@ -121,7 +145,9 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(_time.GetUtcNow().UtcDateTime.AddMinutes(10), hold.ExpiresAt);
         var seats = await db.ShowSeats.Where(s => s.ShowId == ShowId && s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.SeatId).ToListAsync();
         Assert.Equal(["A1", "A2"], seats);
-        Assert.Single(await OutboxAsync<HoldPlaced>());
+        var decided = Assert.Single(await PublishedAsync<HoldsDecided>());
+        Assert.Equal((request.Id, request.HoldId), (Assert.Single(decided.Placed).RequestId, decided.Placed[0].HoldId));
+        Assert.Empty(decided.Rejected);
     }
 
     [Fact]
@@ -135,8 +161,9 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.DoesNotContain(_harness.Consumed.Select<PlaceHold>(), x => x.Exception is not null);
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(1, await db.Holds.CountAsync());
-        Assert.Single(await OutboxAsync<HoldPlaced>());
-        Assert.Empty(await OutboxAsync<HoldRejected>());
+        await SettleAsync();
+        Assert.Single(Placed());
+        Assert.Empty(Rejected());
     }
 
     [Fact]
@@ -146,12 +173,13 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         var second = await PlaceAsync("r_b", "u_2", "A2", "A3");
 
         Assert.Equal(RequestStatus.Rejected, second.Status);
-        Assert.Equal(HoldDecider.RejectedSeatsUnavailable, second.Reason);
+        Assert.Equal(RejectionReasons.SeatsUnavailable, second.Reason);
         Assert.Equal("A2", second.UnavailableSeatIds);
         await using var db = await Contexts().CreateDbContextAsync();
         var a3 = await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A3");
         Assert.Equal(SeatStatus.Available, a3.Status);
-        Assert.Single(await OutboxAsync<HoldRejected>());
+        await PublishedAsync<HoldsDecided>(atLeast: 2);
+        Assert.Equal("r_b", Assert.Single(Rejected()).RequestId);
     }
 
     [Fact]
@@ -168,8 +196,10 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(SeatStatus.Available, (await db.ShowSeats.SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A2")).Status);
         var activeClaims = await db.HoldSeats.Where(hs => hs.ShowId == ShowId && hs.SeatId == "A1" && hs.Active).ToListAsync();
         Assert.Equal(second.HoldId, Assert.Single(activeClaims).HoldId);
-        Assert.Single(await OutboxAsync<BookingsExpired>());
-        Assert.Empty(await OutboxAsync<HoldExpired>()); // nobody tried to pay: no saga to tell
+        await PublishedAsync<BookingsExpired>();
+        await SettleAsync();
+        Assert.Single(Published<BookingsExpired>());
+        Assert.Empty(Published<HoldExpired>()); // nobody tried to pay: no saga to tell
     }
 
     [Fact]
@@ -203,10 +233,10 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
         await _harness.Bus.Publish(new ReleaseHold { CommandId = "c_stranger", HoldId = held.HoldId!, ShowId = ShowId, UserId = "u_2" });
         await _harness.Bus.Publish(new ReleaseHold { CommandId = "c_owner", HoldId = held.HoldId!, ShowId = ShowId, UserId = "u_1" });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<HoldReleased>()).Count == 1, TimeSpan.FromSeconds(15), "the release");
+        await PublishedAsync<HoldReleased>();
 
-        var refused = Assert.Single(await OutboxAsync<HoldReleaseRefused>());
-        Assert.Contains("NOT_FOUND", refused.Body, StringComparison.Ordinal);
+        var refused = Assert.Single(await PublishedAsync<HoldReleaseRefused>());
+        Assert.Equal(("c_stranger", "NOT_FOUND"), (refused.CommandId, refused.HoldStatus));
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Released, (await db.Holds.SingleAsync(h => h.Id == held.HoldId)).Status);
         Assert.Equal(0, await db.ShowSeats.CountAsync(s => s.ShowId == ShowId && s.Status != SeatStatus.Available));
@@ -222,15 +252,15 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(5));
 
         await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [early.HoldId!, late.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+        await PublishedAsync<BookingsExpired>();
+        await SettleAsync();
 
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == early.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == late.HoldId)).Status);
-        var announced = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
-        Assert.Contains(early.HoldId!, announced, StringComparison.Ordinal);
-        Assert.DoesNotContain(late.HoldId!, announced, StringComparison.Ordinal);
-        Assert.Empty(await OutboxAsync<HoldExpired>());
+        var announced = Assert.Single(Published<BookingsExpired>()).Bookings.Select(b => b.HoldId).ToList();
+        Assert.Equal([early.HoldId!], announced);
+        Assert.Empty(Published<HoldExpired>());
     }
 
     [Fact]
@@ -243,19 +273,21 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
         // The clock saw only the first; the partition ends every due hold of the shows it was asked about.
         await _harness.Bus.Publish(new ExpireDueHolds { ShowIds = [ShowId, OtherShowId], HoldIds = [named.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count > 0, TimeSpan.FromSeconds(15), "the expiry");
+        await Deadline.UntilAsync(() => Task.FromResult(Published<BookingsExpired>().SelectMany(e => e.Bookings).Count() >= 2), TimeSpan.FromSeconds(15), "both expiries");
+        await SettleAsync(ShowId, OtherShowId);
 
         await using var db = await Contexts().CreateDbContextAsync();
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == named.HoldId)).Status);
         Assert.Equal(HoldStatus.Expired, (await db.Holds.SingleAsync(h => h.Id == unnamed.HoldId)).Status);
         Assert.Equal(HoldStatus.Active, (await db.Holds.SingleAsync(h => h.Id == running.HoldId)).Status);
         Assert.Equal(2, await db.ShowSeats.CountAsync(s => s.ShowId == OtherShowId && (s.SeatId == "B1" || s.SeatId == "B2") && s.Status == SeatStatus.Available));
-        // One event for the transaction, listing both shows' holds, each with its show.
-        var body = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
-        var announced = System.Text.Json.JsonSerializer.Deserialize<BookingsExpired>(body, WebJson)!;
+        // One event per partition batch, listing its shows' holds, each with its show (the two shows' partitions may differ).
+        var partitioning = new Partitioning(16);
+        var announced = Published<BookingsExpired>();
+        Assert.Equal(partitioning.PartitionOf(ShowId) == partitioning.PartitionOf(OtherShowId) ? 1 : 2, announced.Count);
         Assert.Equal(
             [(named.HoldId!, ShowId), (unnamed.HoldId!, OtherShowId)],
-            announced.Bookings.Select(b => (b.HoldId, b.ShowId)).OrderBy(b => b.ShowId == OtherShowId ? 1 : 0).ToList());
+            announced.SelectMany(e => e.Bookings).Select(b => (b.HoldId, b.ShowId)).OrderBy(b => b.ShowId == OtherShowId ? 1 : 0).ToList());
     }
 
     [Fact]
@@ -269,14 +301,14 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(10)); // both past expiry, the paid one without grace left
 
         await _harness.Bus.Publish(new ExpireHolds { ShowId = ShowId, HoldIds = [paid.HoldId!, unpaid.HoldId!] });
-        await Deadline.UntilAsync(async () => (await OutboxAsync<BookingsExpired>()).Count == 1, TimeSpan.FromSeconds(15), "the expiry");
+        await PublishedAsync<BookingsExpired>();
+        await SettleAsync();
         // Both announced in one event (ADR 0017).
-        var announced = Assert.Single(await OutboxAsync<BookingsExpired>()).Body;
-        Assert.Contains(paid.HoldId!, announced, StringComparison.Ordinal);
-        Assert.Contains(unpaid.HoldId!, announced, StringComparison.Ordinal);
+        var announced = Assert.Single(Published<BookingsExpired>()).Bookings.Select(b => b.HoldId).Order().ToList();
+        Assert.Equal(new[] { paid.HoldId!, unpaid.HoldId! }.Order(), announced);
 
-        var toSaga = Assert.Single(await OutboxAsync<HoldExpired>());
-        Assert.Contains(paid.HoldId!, toSaga.Body, StringComparison.Ordinal);
+        var toSaga = Assert.Single(Published<HoldExpired>());
+        Assert.Equal(paid.HoldId, toSaga.HoldId);
     }
 
     [Fact]
@@ -296,14 +328,17 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         // Too early: nothing goes out.
         _time.Advance(TimeSpan.FromMinutes(7));
         await WarnAndWaitAsync(holdIds, 1);
-        Assert.Empty(await OutboxAsync<HoldExpiring>());
+        await SettleAsync();
+        Assert.Empty(Published<HoldExpiring>());
 
         // In its time: the unpaid hold is warned, once however often asked; the one being paid is not.
         _time.Advance(TimeSpan.FromMinutes(1.5));
         await WarnAndWaitAsync(holdIds, 2);
         await WarnAndWaitAsync(holdIds, 3);
-        var warning = Assert.Single(await OutboxAsync<HoldExpiring>());
-        Assert.Contains(unpaid.HoldId!, warning.Body, StringComparison.Ordinal);
+        await PublishedAsync<HoldExpiring>();
+        await SettleAsync();
+        var warning = Assert.Single(Published<HoldExpiring>());
+        Assert.Equal(unpaid.HoldId, warning.HoldId);
         await using var after = await Contexts().CreateDbContextAsync();
         Assert.Null((await after.Holds.AsNoTracking().SingleAsync(h => h.Id == unpaid.HoldId)).WarnAt);
         Assert.NotNull((await after.Holds.AsNoTracking().SingleAsync(h => h.Id == paying.HoldId)).WarnAt);
@@ -320,7 +355,6 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     [Fact]
     public async Task A_batch_of_requests_for_one_seat_grants_the_first_in_arrival_order_and_rejects_the_rest()
     {
-        var decider = _provider.GetRequiredService<HoldDecider>();
         var now = _time.GetUtcNow();
         var batch = Enumerable.Range(0, 20)
             .Select(i => new PlaceHold { RequestId = $"r_rush_{i:00}", ShowId = ShowId, UserId = $"u_{i}", SeatIds = i % 2 == 0 ? ["B1", "B2"] : ["B2"], AdmittedAt = now })
@@ -329,24 +363,24 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
             .Append(new PlaceHold { RequestId = "r_rush_b3", ShowId = ShowId, UserId = "u_b3", SeatIds = ["B3"], AdmittedAt = now })
             .ToList();
 
-        await decider.DecideAsync(batch, CancellationToken.None);
+        await _harness.Bus.Publish(new PlaceHolds { Requests = batch });
+        await DecidedAsync("r_rush_b3");
+        await DecidedAsync("r_rush_other_show_started");
 
         await using var db = await Contexts().CreateDbContextAsync();
         var requests = await db.HoldRequests.AsNoTracking().ToDictionaryAsync(r => r.Id);
         Assert.Equal(RequestStatus.Held, requests["r_rush_00"].Status);
         Assert.Equal(RequestStatus.Held, requests["r_rush_b3"].Status);
         Assert.All(Enumerable.Range(1, 19), i => Assert.Equal(RequestStatus.Rejected, requests[$"r_rush_{i:00}"].Status));
-        Assert.Equal(HoldDecider.RejectedShowUnavailable, requests["r_rush_other_show_started"].Reason);
+        Assert.Equal(RejectionReasons.ShowNotOnSale, requests["r_rush_other_show_started"].Reason);
         Assert.Equal(2, await db.Holds.CountAsync());
-        Assert.Equal(2, (await OutboxAsync<HoldPlaced>()).Count);
-        // The batch's 20 rejections leave as one event.
-        Assert.Empty(await OutboxAsync<HoldRejected>());
-        var rejected = Assert.Single(await OutboxAsync<HoldsRejected>());
-        var rejections = System.Text.Json.JsonSerializer.Deserialize<HoldsRejected>(rejected.Body, WebJson)!.Rejections;
-        Assert.Equal(
-            Enumerable.Range(1, 19).Select(i => $"r_rush_{i:00}").Append("r_rush_other_show_started").Order(),
-            rejections.Select(r => r.RequestId).Order());
-        Assert.Equal(["B2"], rejections.Single(r => r.RequestId == "r_rush_01").UnavailableSeatIds);
+        await SettleAsync();
+        Assert.Equal(["r_rush_00", "r_rush_b3"], Placed().Select(p => p.RequestId).Order());
+        // The show's batch decided its 22 requests in one event (the started show's request went to its own partition).
+        var showBatch = Assert.Single(Published<HoldsDecided>(), d => d.Placed.Any(p => p.ShowId == ShowId));
+        Assert.Equal(Enumerable.Range(1, 19).Select(i => $"r_rush_{i:00}"), showBatch.Rejected.Select(r => r.RequestId).Order());
+        Assert.Equal(["B2"], showBatch.Rejected.Single(r => r.RequestId == "r_rush_01").UnavailableSeatIds);
+        Assert.Equal(["r_rush_other_show_started"], Rejected().Where(r => r.ShowId == "s_started").Select(r => r.RequestId));
         var held = await db.ShowSeats.Where(s => s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.HoldId + ":" + s.SeatId).ToListAsync();
         Assert.Equal([$"{requests["r_rush_00"].HoldId}:B1", $"{requests["r_rush_00"].HoldId}:B2", $"{requests["r_rush_b3"].HoldId}:B3"], held);
     }
@@ -383,7 +417,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
         Assert.Equal((RequestStatus.Held, RequestStatus.Rejected, RequestStatus.Held), (first.Status, second.Status, third.Status));
         Assert.Equal("B2", second.UnavailableSeatIds);
-        Assert.Equal(HoldDecider.RejectedShowUnavailable, started.Reason);
+        Assert.Equal(RejectionReasons.ShowNotOnSale, started.Reason);
         await using var db = await Contexts().CreateDbContextAsync();
         var held = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == ShowId && s.Status == SeatStatus.Held).OrderBy(s => s.SeatId).Select(s => s.SeatId + ":" + s.UserId).ToListAsync();
         Assert.Equal(["B1:u_1", "B2:u_1", "B3:u_3", "B4:u_3"], held);
@@ -396,7 +430,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         var request = await DecidedAsync("r_late_show");
 
         Assert.Equal(RequestStatus.Rejected, request.Status);
-        Assert.Equal(HoldDecider.RejectedShowUnavailable, request.Reason);
+        Assert.Equal(RejectionReasons.ShowNotOnSale, request.Reason);
     }
 
     [Fact]
@@ -408,5 +442,128 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         Assert.Contains("ux_hold_seats_one_active_hold_per_seat", error.InnerException?.Message ?? "", StringComparison.Ordinal);
+    }
+
+    PlaceHold Request(string id, string user, params string[] seats) =>
+        new() { RequestId = id, ShowId = ShowId, UserId = user, SeatIds = seats, AdmittedAt = _time.GetUtcNow() };
+
+    /// <summary>The partitions of another worker process on the same database and bus (a consumer that takes over).</summary>
+    Partitions AnotherProcess() => ActivatorUtilities.CreateInstance<Partitions>(_provider);
+
+    [Fact]
+    public async Task A_consumer_whose_partition_was_taken_over_cannot_commit_and_no_seat_is_held_twice()
+    {
+        // This process decides a request: the show is in its memory.
+        await PlaceAsync("r_first", "u_1", "A1");
+        var stale = _provider.GetRequiredService<Partitions>().Of(ShowId);
+        Assert.True(stale.IsActive);
+
+        // Another process becomes the partition's consumer (a broker failover) and grants A2 and A3.
+        await using var other = AnotherProcess();
+        await other.Of(ShowId).SubmitAsync(new PlaceWork([Request("r_taker", "u_2", "A2", "A3")]));
+
+        // The first still runs with what it had in memory, where A2 is free: its write is refused and it lets go.
+        await Assert.ThrowsAsync<PartitionFencedException>(() => stale.SubmitAsync(new PlaceWork([Request("r_stale", "u_3", "A2")])));
+        Assert.False(stale.IsActive);
+        await using (var db = await Contexts().CreateDbContextAsync())
+        {
+            Assert.Equal(RequestStatus.Held, (await db.HoldRequests.AsNoTracking().SingleAsync(r => r.Id == "r_taker")).Status);
+            Assert.False(await db.HoldRequests.AnyAsync(r => r.Id == "r_stale" && r.Status != RequestStatus.Queued));
+            Assert.Equal(3, await db.HoldSeats.CountAsync(hs => hs.Active));
+        }
+
+        // Handed the message again (a retry), it takes the partition back from the database's state, not its memory.
+        await stale.SubmitAsync(new PlaceWork([Request("r_stale", "u_3", "A2")]) { Careful = true });
+        var retried = await DecidedAsync("r_stale");
+        Assert.Equal((RequestStatus.Rejected, "A2"), (retried.Status, retried.UnavailableSeatIds));
+        await Assert.ThrowsAsync<PartitionFencedException>(() => other.Of(ShowId).SubmitAsync(new PlaceWork([Request("r_late", "u_4", "A4")])));
+        await using var after = await Contexts().CreateDbContextAsync();
+        Assert.Equal(0, await after.HoldSeats.GroupBy(hs => hs.SeatId).Where(g => g.Count(hs => hs.Active) > 1).CountAsync());
+    }
+
+    [Fact]
+    public async Task A_request_the_database_has_decided_already_is_not_decided_again_and_its_batch_writes_nothing_twice()
+    {
+        // Decided by an earlier owner of the partition; this process has never seen it.
+        await using (var db = await Contexts().CreateDbContextAsync())
+        {
+            db.HoldRequests.Add(new HoldRequest
+            {
+                Id = "r_done", ShowId = ShowId, UserId = "u_1", SeatIds = "A1", Status = RequestStatus.Rejected, Reason = RejectionReasons.SeatsUnavailable,
+                AdmittedAt = _time.GetUtcNow().UtcDateTime, DecidedAt = _time.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // A copy arrives first time round (not marked as a redelivery) with a new request: the write notices, nothing
+        // of it stays, and the retry decides the new request alone.
+        await _harness.Bus.Publish(new PlaceHolds { Requests = [Request("r_done", "u_1", "A1"), Request("r_new", "u_2", "A2")] });
+        var fresh = await DecidedAsync("r_new");
+
+        Assert.Equal(RequestStatus.Held, fresh.Status);
+        await using var after = await Contexts().CreateDbContextAsync();
+        Assert.Equal(RequestStatus.Rejected, (await after.HoldRequests.AsNoTracking().SingleAsync(r => r.Id == "r_done")).Status);
+        Assert.Equal([fresh.HoldId!], await after.Holds.Select(h => h.Id).ToListAsync());
+        Assert.Equal(["A2"], await after.ShowSeats.Where(s => s.Status != SeatStatus.Available).Select(s => s.SeatId).ToListAsync());
+        await SettleAsync();
+        Assert.Equal(["r_new"], Placed().Select(p => p.RequestId));
+        Assert.Empty(Rejected());
+    }
+
+    [Fact]
+    public async Task Holds_expire_by_the_partitions_own_clock_with_no_message_asking()
+    {
+        var first = await PlaceAsync("r_clock_1", "u_1", "A1");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var second = await PlaceAsync("r_clock_2", "u_2", "A2");
+
+        _time.Advance(TimeSpan.FromMinutes(9)); // the first is due, the second not yet
+
+        var expired = await PublishedAsync<BookingsExpired>();
+        Assert.Equal([first.HoldId!], expired.SelectMany(e => e.Bookings).Select(b => b.HoldId));
+        await using var db = await Contexts().CreateDbContextAsync();
+        var hold = await db.Holds.AsNoTracking().SingleAsync(h => h.Id == first.HoldId);
+        Assert.Equal(HoldStatus.Expired, hold.Status);
+        Assert.True(hold.EndedAt >= hold.ExpiresAt, "never early");
+        Assert.Equal(HoldStatus.Active, (await db.Holds.AsNoTracking().SingleAsync(h => h.Id == second.HoldId)).Status);
+        Assert.Equal(SeatStatus.Available, (await db.ShowSeats.AsNoTracking().SingleAsync(s => s.ShowId == ShowId && s.SeatId == "A1")).Status);
+    }
+
+    [Fact]
+    public async Task A_partition_announces_its_changed_seat_maps_with_the_version_it_wrote()
+    {
+        var held = await PlaceAsync("r_map", "u_1", "A3", "A4");
+
+        var map = (await PublishedAsync<SeatMapsChanged>(m => m.Maps.Any(x => x.ShowId == ShowId))).SelectMany(m => m.Maps).Last(x => x.ShowId == ShowId);
+
+        var heldSeats = Assert.Single(map.Held);
+        Assert.Equal(["A3", "A4"], heldSeats.SeatIds);
+        Assert.Equal(_time.GetUtcNow().AddMinutes(10), heldSeats.Until);
+        Assert.Empty(map.Confirmed);
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(map.Version, (await db.Shows.AsNoTracking().SingleAsync(s => s.Id == ShowId)).SeatsVersion);
+        Assert.NotNull(held.HoldId);
+    }
+
+    [Fact]
+    public async Task The_partition_sends_its_own_messages_and_deletes_their_outbox_rows_which_the_dispatcher_leaves_alone_meanwhile()
+    {
+        await PlaceAsync("r_out", "u_1", "B3");
+        var decided = await PublishedAsync<HoldsDecided>();
+        var messageId = Assert.Single(_harness.Published.Select<HoldsDecided>()).Context.MessageId!.Value;
+
+        // Written with the batch, for a dispatcher to send only if this process died before sending it...
+        await using (var db = await Contexts().CreateDbContextAsync())
+        {
+            var row = await db.Outbox.AsNoTracking().Where(o => o.MessageId == messageId).Select(o => o.DispatchAfter).ToListAsync();
+            Assert.True(row.Count == 0 || row[0] > _time.GetUtcNow().UtcDateTime, "left to the dispatcher only later");
+        }
+        // ...and deleted once sent.
+        await Deadline.UntilAsync(async () =>
+        {
+            await using var db = await Contexts().CreateDbContextAsync();
+            return !await db.Outbox.AnyAsync(o => o.MessageId == messageId);
+        }, TimeSpan.FromSeconds(15), "the sent message's outbox row to be deleted");
+        Assert.Single(decided);
     }
 }

@@ -1,8 +1,9 @@
 using BookMyShow.Core.Persistence;
-using BookMyShow.Workers.Inventory;
+using BookMyShow.Workers.Inventory.Ledger;
 
-namespace BookMyShow.Workers.Tests.Inventory;
+namespace BookMyShow.Workers.Tests.Inventory.Ledger;
 
+[Trait("Tier", "Fast")]
 public class HoldRulesTests
 {
     static readonly DateTime Now = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);

@@ -1,6 +1,6 @@
 using BookMyShow.Core.Persistence;
 
-namespace BookMyShow.Workers.Inventory;
+namespace BookMyShow.Workers.Inventory.Ledger;
 
 /// <summary>The outcome of applying the hold rules to one request.</summary>
 public sealed record HoldDecision(bool Granted, IReadOnlyList<string> UnavailableSeatIds, IReadOnlyList<string> LapsedHoldIds)

@@ -1,0 +1,14 @@
+namespace BookMyShow.Core.Holds;
+
+/// <summary>Why a hold request was turned down (the request's <c>reason</c>).</summary>
+public static class RejectionReasons
+{
+    /// <summary>A requested seat is held or booked by someone else, or does not exist.</summary>
+    public const string SeatsUnavailable = "SEATS_UNAVAILABLE";
+    /// <summary>The show does not exist or has started.</summary>
+    public const string ShowNotOnSale = "SHOW_NOT_ON_SALE";
+    /// <summary>The request could not be decided after every retry; it still gets this one final answer.</summary>
+    public const string ProcessingFailed = "PROCESSING_FAILED";
+    /// <summary>The gateway recorded the request but could not hand it to the broker.</summary>
+    public const string AdmissionFailed = "ADMISSION_FAILED";
+}

@@ -1,0 +1,27 @@
+using MassTransit;
+
+namespace BookMyShow.Workers.Inventory;
+
+/// <summary>
+/// How a partition queue is consumed, wherever it is configured (<see cref="PartitionEndpoints"/>, tests): one message
+/// at a time, in queue order, and retried while the database is away.
+/// </summary>
+public sealed class PartitionConsumerDefinition : ConsumerDefinition<PartitionConsumer>
+{
+    public PartitionConsumerDefinition()
+    {
+        // One message at a time, in queue order: a partition decides hold requests in the order they were admitted (a
+        // gateway's groups arrive in that order), and concurrent consumers would hand them to the partition's writer
+        // (PartitionActor) in whatever order their tasks ran. A gateway's group is already a batch; what arrives
+        // meanwhile waits in the prefetch.
+        ConcurrentMessageLimit = 1;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<PartitionConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        // A partition is serial: while the database is down it waits and retries rather than give up on a request (about
+        // 4 minutes in all); then the message runs alone and a hold request that still fails is answered PROCESSING_FAILED.
+        consumerConfigurator.UseMessageRetry(r => r.Exponential(PartitionConsumer.RetriesBeforeGivingUp, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+    }
+}
