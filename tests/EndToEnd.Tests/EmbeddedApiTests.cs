@@ -27,6 +27,25 @@ public sealed class EmbeddedApiTests(EmbeddedFixture fixture) : IClassFixture<Em
             .Select(s => s.GetProperty("seat_id").GetString()!).ToList();
     }
 
+    [Fact]
+    public async Task Seat_map_carries_an_etag_and_an_unchanged_map_answers_304()
+    {
+        var (status, _, first) = await Api.GetAsync($"/v1/shows/{TestCatalog.HotShow}/seats");
+        var etag = first.Headers.ETag?.Tag;
+        first.Dispose();
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.NotNull(etag);
+
+        var (again, _, second) = await Api.SendAsync(HttpMethod.Get, $"/v1/shows/{TestCatalog.HotShow}/seats", null, headers: new Dictionary<string, string> { ["If-None-Match"] = etag });
+        second.Dispose();
+        var (unknown, problem, third) = await Api.GetAsync("/v1/shows/s_nowhere/seats");
+        third.Dispose();
+
+        Assert.True(again is HttpStatusCode.NotModified or HttpStatusCode.OK, $"answered {again}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Equal(404, problem.GetProperty("status").GetInt32());
+    }
+
     [Theory]
     [InlineData("""{"seat_ids":[]}""", 400, "at least one")]
     [InlineData("""{"seat_ids":["A1","A2","A3","A4","A5","A6","A7","A8","A9","A10","A11"]}""", 400, "At most 10")]

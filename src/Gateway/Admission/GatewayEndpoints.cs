@@ -1,5 +1,6 @@
 using BookMyShow.Core.Messaging;
 using BookMyShow.Gateway.Notifications;
+using BookMyShow.Gateway.Seats;
 using MassTransit;
 
 namespace BookMyShow.Gateway.Admission;
@@ -15,6 +16,7 @@ public sealed class GatewayEndpoints : IBusContribution
     {
         bus.AddConsumer<GatewayEventsConsumer>();
         bus.AddConsumer<UserEventsConsumer>();
+        bus.AddConsumer<SeatMapsConsumer>();
     }
 
     public void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator bus, TransportKind transport)
@@ -29,6 +31,7 @@ public sealed class GatewayEndpoints : IBusContribution
             e.PrefetchCount = 512;
             e.ConfigureConsumer<GatewayEventsConsumer>(context);
             e.ConfigureConsumer<UserEventsConsumer>(context);
+            e.ConfigureConsumer<SeatMapsConsumer>(context);
         });
     }
 }

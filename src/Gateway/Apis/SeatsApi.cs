@@ -1,40 +1,34 @@
-using BookMyShow.Core.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
+using BookMyShow.Gateway.Seats;
+using Microsoft.Net.Http.Headers;
 
 namespace BookMyShow.Gateway.Apis;
 
 public sealed record SeatDto(string SeatId, string Row, int Number, string Section, decimal Price, string Status);
 public sealed record SeatMapResponse(string ShowId, IReadOnlyList<SeatDto> Seats);
 
-/// <summary>Seat availability: read from the database, cached for at most half a second.</summary>
+/// <summary>Seat availability from the gateway's memory, kept current by the partitions (<see cref="SeatMaps"/>, ADR 0022).</summary>
 public static class SeatsApi
 {
-    static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(500);
-
     public static IEndpointRouteBuilder MapSeatsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/shows/{show_id}/seats", Seats).WithTags("Seats")
-            .WithSummary("The show's seat map with live status: AVAILABLE, HELD or CONFIRMED.")
-            .Produces<SeatMapResponse>().ProducesProblem(404);
+            .WithSummary("The show's seat map with live status: AVAILABLE, HELD or CONFIRMED (at most half a second old; ETag and If-None-Match).")
+            .Produces<SeatMapResponse>().Produces(StatusCodes.Status304NotModified).ProducesProblem(404);
         return app;
     }
 
-    static async Task<IResult> Seats(string show_id, BookingDbContext db, IMemoryCache cache, TimeProvider time)
+    static async Task<IResult> Seats(string show_id, HttpContext http, SeatMaps maps, CancellationToken ct)
     {
-        var key = $"seats:{show_id}";
-        if (!cache.TryGetValue(key, out List<ShowSeat>? seats))
+        var map = await maps.GetAsync(show_id, ct);
+        if (map is null) return Problems.NotFound($"Show '{show_id}' does not exist.");
+        http.Response.Headers.ETag = map.ETag;
+        http.Response.Headers.CacheControl = "no-cache";
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags)
+            && tags.Any(t => t.Tag.Equals(map.ETag, StringComparison.Ordinal)))
         {
-            seats = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == show_id).ToListAsync();
-            if (seats.Count == 0 && !await db.Shows.AnyAsync(s => s.Id == show_id))
-            {
-                return Problems.NotFound($"Show '{show_id}' does not exist.");
-            }
-            seats = seats.OrderBy(s => s.Row.Length).ThenBy(s => s.Row, StringComparer.Ordinal).ThenBy(s => s.Number).ToList();
-            cache.Set(key, seats, Freshness);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
-        var now = time.GetUtcNow().UtcDateTime;
-        return TypedResults.Ok(new SeatMapResponse(show_id,
-            seats!.Select(s => new SeatDto(s.SeatId, s.Row, s.Number, s.Section, s.Price, s.VisibleStatusAt(now))).ToList()));
+        return TypedResults.Bytes(map.Json, "application/json");
     }
 }

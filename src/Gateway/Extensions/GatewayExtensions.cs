@@ -6,6 +6,7 @@ using BookMyShow.Gateway.Apis;
 using BookMyShow.Gateway.Auth;
 using BookMyShow.Gateway.Integration;
 using BookMyShow.Gateway.Notifications;
+using BookMyShow.Gateway.Seats;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace BookMyShow.Gateway.Extensions;
@@ -45,6 +46,7 @@ public static class GatewayExtensions
 
         services.AddSingleton<CachedJson>();
         services.AddSingleton<ShowLayouts>();
+        services.AddSingleton<SeatMaps>();
         services.AddSingleton<OutcomeNotifier>();
         services.AddSingleton<DrainRates>();
         services.AddSingleton<HoldRequestViews>();
