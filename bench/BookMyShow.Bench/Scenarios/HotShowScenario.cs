@@ -118,6 +118,7 @@ public static class HotShowScenario
             string Planned(TargetRun? run) => run?.Inversions?.FirstOrDefault(i => i.Order == OrderInversions.Planned) is { } p ? $"{p.Seats}" : "—";
             report.Targets.Add(new("0 order inversions (pipeline)",
                 $"{own.Seats} seats in {own.Order}; in the planned arrival order: pipeline {Planned(pipeline)}, baseline {Planned(baseline)}", own.Seats == 0));
+            if (own.Seats > 0) report.Notes.Add($"Pipeline order inversions in {own.Order}, e.g.: {string.Join("; ", own.Examples)}.");
         }
         if (pipeline?.Server is { } server) report.Notes.AddRange(WhereTimeGoes(pipeline, server));
     }

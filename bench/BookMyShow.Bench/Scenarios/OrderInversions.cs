@@ -13,8 +13,11 @@ namespace BookMyShow.Bench.Scenarios;
 /// <param name="Order">Which order: the planned arrival times, or the order the pipeline admitted the requests (hold_requests.seq).</param>
 /// <param name="Seats">Seats granted to a later arrival that a wronged earlier arrival had asked for.</param>
 /// <param name="WrongedRequests">Refused requests whose seats were all free at their turn in that order.</param>
-public sealed record OrderInversions(string Order, int Seats, int WrongedRequests)
+/// <param name="Examples">A few inversions, for the reader who wants to follow one in the database.</param>
+public sealed record OrderInversions(string Order, int Seats, int WrongedRequests, IReadOnlyList<string> Examples)
 {
+    const int ExampleCount = 5;
+
     public const string Planned = "planned arrival order";
     public const string Admission = "admission order, hold_requests.seq";
 
@@ -30,13 +33,20 @@ public sealed record OrderInversions(string Order, int Seats, int WrongedRequest
         var wronged = new Dictionary<(string Show, string Seat), int>();
         var wrongedRequests = 0;
         var seats = 0;
+        var examples = new List<string>();
+        string Describe(RequestRecord r) =>
+            $"{r.RequestId ?? r.UserId} (order {key(r)!.Value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}, seats {string.Join(",", r.Seats)})";
         for (var i = 0; i < decided.Count; i++)
         {
             var record = decided[i];
             var asked = record.Seats.Select(s => (record.ShowId, s)).ToList();
             if (record.Outcome == Outcome.Held)
             {
-                seats += asked.Count(seat => wronged.TryGetValue(seat, out var at) && at < i);
+                foreach (var seat in asked.Where(seat => wronged.TryGetValue(seat, out var at) && at < i))
+                {
+                    seats++;
+                    if (examples.Count < ExampleCount) examples.Add($"refused {Describe(decided[wronged[seat]])}, then seat {seat.Item2} granted to {Describe(record)}");
+                }
                 foreach (var seat in asked) taken.Add(seat);
             }
             else if (!asked.Any(taken.Contains))
@@ -45,7 +55,7 @@ public sealed record OrderInversions(string Order, int Seats, int WrongedRequest
                 foreach (var seat in asked) wronged.TryAdd(seat, i);
             }
         }
-        return new OrderInversions(order, seats, wrongedRequests);
+        return new OrderInversions(order, seats, wrongedRequests, examples);
     }
 
     /// <summary>The pipeline's admission order: hold_requests.seq by request id; null when the schema has no such column.</summary>
