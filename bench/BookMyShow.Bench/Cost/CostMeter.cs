@@ -128,6 +128,7 @@ public sealed partial class CostMeter(BrokerCounters? broker, DatabaseCounters d
             CpuSeconds = cpu.ToDictionary(c => c.Key, c => Math.Round(c.Value, 3)),
             CpuMsPerArrival = cpu.ToDictionary(c => c.Key, c => Round(Per(c.Value * 1000)) ?? 0),
             Counted = counted,
+            NotFound = system.Counted.Except(counted).ToList(),
             SystemCpuMsPerArrival = Round(Per(counted.Sum(g => cpu[g]) * 1000)),
             BrokerMessages = messages,
             BrokerPerArrival = messages?.ToDictionary(m => m.Key, m => Round(Per(m.Value)) ?? 0),

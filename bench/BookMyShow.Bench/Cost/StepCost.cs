@@ -21,6 +21,8 @@ public sealed class StepCost
     /// <summary>The groups summed into <see cref="SystemCpuMsPerArrival"/>: the system's own processes, never the generator.</summary>
     public IReadOnlyList<string> Counted { get; init; } = [];
     public double? SystemCpuMsPerArrival { get; init; }
+    /// <summary>The system's groups with no process found (a server not started by the bench, e.g. in a container): not in the total.</summary>
+    public IReadOnlyList<string> NotFound { get; init; } = [];
 
     /// <summary>Messages published into each exchange ("exchange NAME") and delivered from each queue ("queue NAME") in the window.</summary>
     public Dictionary<string, long>? BrokerMessages { get; init; }

@@ -47,6 +47,10 @@ public static partial class CostTables
             md.Append($" ({Ms(cost.CpuMsPerArrival.GetValueOrDefault(ProcessCpu.Generator))}) |");
             md.AppendLine($" ({Ms(cost.CpuMsPerArrival.GetValueOrDefault(ProcessCpu.Other))}) |");
         }
+        foreach (var run in measured.Where(r => r.Cost!.NotFound.Count > 0))
+        {
+            md.AppendLine($"- {Name(run)}: no process of {string.Join(", ", run.Cost!.NotFound)} found among the bench's own (a server it did not start?): not in its total");
+        }
         md.AppendLine();
 
         var broker = measured.Where(r => r.Cost!.BrokerMessages is not null).ToList();

@@ -60,8 +60,8 @@ public static class HotShowScenario
     }
 
     /// <summary>What the cost meter covers in the hot show.</summary>
-    const string CostWindow = "the whole burst: from just before the first arrival until every user had an answer (and the payers had paid), divided by all its arrivals " +
-                              "(RabbitMQ's statistics and pg_stat_database, published up to a second late, are read half a second after each edge)";
+    const string CostWindow = "the whole burst: from a reading half a second before the first arrival until every user had an answer (and the payers had paid), " +
+                              "divided by all its arrivals (RabbitMQ's statistics and pg_stat_database, published up to a second late, are read half a second after each edge)";
 
     static async Task<(TargetRun Run, List<RequestRecord> WarmUp)> RunTargetAsync(
         BenchContext context, ITarget target, MeteredSystem system, string show, List<string> users, CancellationToken ct, RunClock? clock = null)
