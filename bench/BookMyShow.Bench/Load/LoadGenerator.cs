@@ -13,13 +13,15 @@ public sealed class LoadGenerator(ITarget target, RunClock clock, int seed)
 
     /// <summary>Runs the arrivals; requests without a final answer <paramref name="deadline"/> after the last arrival are given up.</summary>
     /// <param name="views">The seat map each user picks from, by show, for arrivals without fixed seats.</param>
+    /// <param name="startMs">When, on the run's clock, the arrivals' time 0 is (so that a measurement can be lined up with them); default: 20 ms from now.</param>
     public async Task<List<RequestRecord>> RunAsync(
-        IReadOnlyList<Arrival> arrivals, IReadOnlyDictionary<string, SeatView> views, double payShare, TimeSpan deadline, CancellationToken ct)
+        IReadOnlyList<Arrival> arrivals, IReadOnlyDictionary<string, SeatView> views, double payShare, TimeSpan deadline, CancellationToken ct,
+        double? startMs = null)
     {
         var lastAt = arrivals.Count == 0 ? 0 : arrivals.Max(a => a.AtMs);
-        var start = clock.NowMs + 20;
+        var start = startMs ?? clock.NowMs + 20;
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        giveUp.CancelAfter(TimeSpan.FromMilliseconds(lastAt + 20) + deadline);
+        giveUp.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(0, start - clock.NowMs) + lastAt) + deadline);
         var records = new RequestRecord[arrivals.Count];
         var tasks = new Task[arrivals.Count];
         var ordered = Enumerable.Range(0, arrivals.Count).OrderBy(i => arrivals[i].AtMs).ToArray();

@@ -47,6 +47,14 @@ public sealed class TargetRun
     public Dictionary<string, int> ErrorKinds { get; set; } = [];
     /// <summary>Pipeline only: the same requests seen from the database (admitted_at, decided_at).</summary>
     public ServerSideTimes? Server { get; set; }
+    /// <summary>Sustained steps: the offered rate, arrivals per second.</summary>
+    public int? OfferedRate { get; set; }
+    /// <summary>Sustained steps: the second try of a step that failed once.</summary>
+    public bool Retry { get; set; }
+    /// <summary>What the run's arrivals cost the system: CPU per process, broker messages, database work (Cost/).</summary>
+    public Cost.StepCost? Cost { get; set; }
+    /// <summary>Hot show: seats granted out of arrival order (Scenarios/OrderInversions).</summary>
+    public List<Scenarios.OrderInversions>? Inversions { get; set; }
 
     [JsonIgnore]
     public IReadOnlyList<RequestRecord> Records { get; set; } = [];

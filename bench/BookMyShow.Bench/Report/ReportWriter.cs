@@ -43,14 +43,14 @@ public static class ReportWriter
         return machine;
     }
 
-    public static void Write(string directory, Dictionary<string, string> machine, Dictionary<string, string> settings, IReadOnlyList<ScenarioReport> scenarios, DateTime startedUtc)
+    public static void Write(string directory, Dictionary<string, string> machine, Dictionary<string, string> settings, IReadOnlyList<ScenarioReport> scenarios, DateTime startedUtc, bool quick)
     {
         var figures = new { started_utc = startedUtc, machine, settings, scenarios };
         File.WriteAllText(Path.Combine(directory, "figures.json"), JsonSerializer.Serialize(figures, Json));
-        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(machine, settings, scenarios, startedUtc));
+        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(machine, settings, scenarios, startedUtc, quick));
     }
 
-    static string Summary(Dictionary<string, string> machine, Dictionary<string, string> settings, IReadOnlyList<ScenarioReport> scenarios, DateTime startedUtc)
+    static string Summary(Dictionary<string, string> machine, Dictionary<string, string> settings, IReadOnlyList<ScenarioReport> scenarios, DateTime startedUtc, bool quick)
     {
         var md = new StringBuilder();
         md.AppendLine(Inv($"# BookMyShow benchmark — {startedUtc:yyyy-MM-dd HH:mm} UTC")).AppendLine();
@@ -65,6 +65,9 @@ public static class ReportWriter
         md.AppendLine();
 
         md.AppendLine("## Targets").AppendLine();
+        md.AppendLine(quick
+            ? "Issue 15's targets. **Quick mode: timings not judged** — its numbers are too small to say anything about speed; it checks the invariants (and the order inversions, which are not a timing)."
+            : "Issue 15's targets, each as measured in this run, pipeline against the baseline where both ran.").AppendLine();
         md.AppendLine("| scenario | target | measured | met |").AppendLine("|---|---|---|---|");
         foreach (var scenario in scenarios)
         {
@@ -82,6 +85,7 @@ public static class ReportWriter
             if (scenario.StealPercent is { } steal) md.AppendLine(Inv($"- CPU time taken by the host for other guests (steal, /proc/stat): {steal:0} %"));
             md.AppendLine();
             if (scenario.Runs.Count > 0) md.Append(RunTable(scenario.Runs)).AppendLine();
+            md.Append(CostTables.Render(scenario.Runs));
             if (scenario.Extra.Count > 0)
             {
                 foreach (var (key, value) in scenario.Extra) md.AppendLine($"- {key}: {(value is LatencySummary s ? Inv($"p50 {s.P50:0} ms, p95 {s.P95:0} ms, p99 {s.P99:0} ms, max {s.Max:0} ms") : Convert.ToString(value, CultureInfo.InvariantCulture))}");
@@ -120,7 +124,18 @@ public static class ReportWriter
             ("payments tried / confirmed", r => Inv($"{r.PaymentsTried} / {r.PaymentsConfirmed}")),
             ("payment p50 / p99, ms", r => r.Payment is null ? "—" : $"{L(r.Payment, s => s.P50)} / {L(r.Payment, s => s.P99)}"),
             ("generator lag p99 / max, ms", r => r.GeneratorLag is null ? "—" : $"{L(r.GeneratorLag, s => s.P99)} / {L(r.GeneratorLag, s => s.Max)}"),
-        };
+        }.ToList();
+        if (runs.Any(r => r.Cost?.SystemCpuMsPerArrival is not null))
+        {
+            rows.Add(("CPU per arrival, ms (system's processes; table below)", r => r.Cost?.SystemCpuMsPerArrival is { } ms ? ms.ToString("0.00", CultureInfo.InvariantCulture) : "—"));
+        }
+        // Order inversions: seats granted to a later arrival that an earlier arrival, refused although all its seats
+        // were free at its turn, had asked for (Scenarios/OrderInversions).
+        foreach (var order in runs.SelectMany(r => r.Inversions ?? []).Select(i => i.Order).Distinct().ToList())
+        {
+            rows.Add(($"order inversions in {order}: seats (requests wronged)", r => r.Inversions?.FirstOrDefault(i => i.Order == order) is { } i
+                ? Inv($"{i.Seats} ({i.WrongedRequests})") : "—"));
+        }
         var md = new StringBuilder();
         md.Append("| |");
         foreach (var run in runs) md.Append($" {run.Target}{(string.IsNullOrEmpty(run.Label) ? "" : " " + run.Label)} |");

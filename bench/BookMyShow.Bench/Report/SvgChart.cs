@@ -10,17 +10,47 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
     const int Width = 900, Height = 460, Left = 80, Right = 230, Top = 40, Bottom = 60;
     static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"];
 
-    readonly List<(string Name, IReadOnlyList<(double X, double Y)> Points, bool Dashed, bool Steps)> _series = [];
+    /// <summary>One series: a line (optionally dashed, stepped, with a dot at each point), or dots alone.</summary>
+    sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dashed, bool Steps, bool Markers, bool LineDrawn, double Width = 2);
+
+    readonly List<Series> _series = [];
     readonly List<(double X, string Label)> _markers = [];
     readonly List<(double From, double To, string Label)> _bands = [];
 
     public bool LogX { get; init; }
+    public bool LogY { get; init; }
     public double? YMax { get; init; }
 
-    public SvgChart Line(string name, IEnumerable<(double X, double Y)> points, bool dashed = false, bool steps = false)
+    /// <summary>The colour each system keeps in every chart: the pipeline blue, the baseline red.</summary>
+    public static string? ColorOf(string target) => target switch
     {
-        _series.Add((name, points.ToList(), dashed, steps));
+        "pipeline" => Palette[0],
+        "baseline" => Palette[1],
+        _ => null,
+    };
+
+    /// <param name="color">A fixed colour (e.g. <see cref="ColorOf"/>); default: the next one of the palette.</param>
+    /// <param name="markers">A dot at each point, for series of a few points (steps) where a line alone hides them.</param>
+    /// <param name="width">Stroke width; a wide pale line drawn first stays visible under the lines that follow it.</param>
+    public SvgChart Line(string name, IEnumerable<(double X, double Y)> points, bool dashed = false, bool steps = false, string? color = null, bool markers = false, double width = 2)
+    {
+        _series.Add(new(name, points.ToList(), color ?? NextColor(), dashed, steps, markers, LineDrawn: true, width));
         return this;
+    }
+
+    /// <summary>Dots only (hollow): single measurements that belong to no line, such as a step's failed first try.</summary>
+    public SvgChart Points(string name, IEnumerable<(double X, double Y)> points, string? color = null)
+    {
+        _series.Add(new(name, points.ToList(), color ?? NextColor(), Dashed: false, Steps: false, Markers: true, LineDrawn: false));
+        return this;
+    }
+
+    /// <summary>A palette colour no series has yet, for series that share one (a run's decision and admission lines).</summary>
+    public string NextColor()
+    {
+        // The palette's first two colours belong to the pipeline and the baseline (ColorOf); others take the rest in turn.
+        var used = _series.Select(s => s.Color).ToHashSet();
+        return Palette.Skip(2).FirstOrDefault(c => !used.Contains(c)) ?? Palette[2 + _series.Count % (Palette.Length - 2)];
     }
 
     public SvgChart Marker(double x, string label)
@@ -39,31 +69,40 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
 
     public string Render()
     {
-        var all = _series.SelectMany(s => s.Points).Where(p => !LogX || p.X > 0).ToList();
+        bool Shown((double X, double Y) p) => (!LogX || p.X > 0) && (!LogY || p.Y > 0);
+        var all = _series.SelectMany(s => s.Points).Where(Shown).ToList();
         var xs = all.Select(p => p.X).Concat(_markers.Select(m => m.X)).Concat(_bands.SelectMany(b => new[] { b.From, b.To })).ToList();
         double xMin = xs.Count > 0 ? xs.Min() : 0, xMax = xs.Count > 0 ? xs.Max() : 1;
-        if (!LogX) xMin = Math.Min(0, xMin);
-        if (xMax <= xMin) xMax = xMin + 1;
-        var yMax = YMax ?? (all.Count > 0 ? all.Max(p => p.Y) : 1);
-        if (yMax <= 0) yMax = 1;
-        var (yTicks, yTop) = NiceTicks(0, yMax);
         double[] xTicks;
         if (LogX)
         {
-            xMin = Math.Pow(10, Math.Floor(Math.Log10(Math.Max(xMin, 1e-3))));
-            xMax = Math.Pow(10, Math.Ceiling(Math.Log10(xMax)));
-            var ticks = new List<double>();
-            for (var t = xMin; t <= xMax * 1.0001; t *= 10) ticks.Add(t);
-            xTicks = [.. ticks];
+            (xTicks, xMin, xMax) = LogTicks(xMin, xMax);
         }
         else
         {
+            xMin = Math.Min(0, xMin);
+            if (xMax <= xMin) xMax = xMin + 1;
             (xTicks, xMax) = NiceTicks(xMin, xMax);
+        }
+        double yMin = 0, yMax;
+        double[] yTicks;
+        if (LogY)
+        {
+            var ys = all.Select(p => p.Y).ToList();
+            (yTicks, yMin, yMax) = LogTicks(ys.Count > 0 ? ys.Min() : 1, YMax ?? (ys.Count > 0 ? ys.Max() : 10));
+        }
+        else
+        {
+            yMax = YMax ?? (all.Count > 0 ? all.Max(p => p.Y) : 1);
+            if (yMax <= 0) yMax = 1;
+            (yTicks, yMax) = NiceTicks(0, yMax);
         }
 
         double PlotW = Width - Left - Right, PlotH = Height - Top - Bottom;
-        double X(double x) => Left + PlotW * (LogX ? (Math.Log10(Math.Max(x, xMin)) - Math.Log10(xMin)) / (Math.Log10(xMax) - Math.Log10(xMin)) : (x - xMin) / (xMax - xMin));
-        double Y(double y) => Top + PlotH * (1 - Math.Clamp(y / yTop, 0, 1.02));
+        static double Scale(double v, double min, double max, bool log) =>
+            log ? (Math.Log10(Math.Max(v, min)) - Math.Log10(min)) / (Math.Log10(max) - Math.Log10(min)) : (v - min) / (max - min);
+        double X(double x) => Left + PlotW * Scale(x, xMin, xMax, LogX);
+        double Y(double y) => Top + PlotH * (1 - Math.Clamp(Scale(y, yMin, yMax, LogY), 0, 1.02));
 
         var svg = new StringBuilder();
         svg.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n"));
@@ -94,24 +133,36 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         }
         for (var i = 0; i < _series.Count; i++)
         {
-            var (name, points, dashed, steps) = _series[i];
-            var color = Palette[i % Palette.Length];
-            var path = new StringBuilder();
-            (double X, double Y)? previous = null;
-            foreach (var p in points.Where(p => !LogX || p.X > 0))
+            var series = _series[i];
+            var dash = series.Dashed ? " stroke-dasharray=\"6 4\"" : "";
+            var points = series.Points.Where(Shown).ToList();
+            if (series.LineDrawn)
             {
-                if (previous is null) path.Append(Inv($"M{X(p.X):0.#},{Y(p.Y):0.#}"));
-                else if (steps) path.Append(Inv($" H{X(p.X):0.#} V{Y(p.Y):0.#}"));
-                else path.Append(Inv($" L{X(p.X):0.#},{Y(p.Y):0.#}"));
-                previous = p;
+                var path = new StringBuilder();
+                for (var j = 0; j < points.Count; j++)
+                {
+                    var p = points[j];
+                    if (j == 0) path.Append(Inv($"M{X(p.X):0.#},{Y(p.Y):0.#}"));
+                    else if (series.Steps) path.Append(Inv($" H{X(p.X):0.#} V{Y(p.Y):0.#}"));
+                    else path.Append(Inv($" L{X(p.X):0.#},{Y(p.Y):0.#}"));
+                }
+                if (path.Length > 0) svg.Append(Inv($"<path d=\"{path}\" fill=\"none\" stroke=\"{series.Color}\" stroke-width=\"{series.Width}\"{dash}/>\n"));
             }
-            if (path.Length > 0)
+            if (series.Markers)
             {
-                svg.Append(Inv($"<path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n"));
+                var fill = series.LineDrawn ? series.Color : "white";
+                foreach (var p in points) svg.Append(Inv($"<circle cx=\"{X(p.X):0.#}\" cy=\"{Y(p.Y):0.#}\" r=\"4\" fill=\"{fill}\" stroke=\"{series.Color}\" stroke-width=\"2\"/>\n"));
             }
             var ly = Top + 10 + i * 20;
-            svg.Append(Inv($"<line x1=\"{Width - Right + 12}\" x2=\"{Width - Right + 40}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n"));
-            svg.Append(Inv($"<text x=\"{Width - Right + 46}\" y=\"{ly + 4}\">{Esc(name)}</text>\n"));
+            if (series.LineDrawn)
+            {
+                svg.Append(Inv($"<line x1=\"{Width - Right + 12}\" x2=\"{Width - Right + 40}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{series.Color}\" stroke-width=\"{series.Width}\"{dash}/>\n"));
+            }
+            if (series.Markers)
+            {
+                svg.Append(Inv($"<circle cx=\"{Width - Right + 26}\" cy=\"{ly}\" r=\"4\" fill=\"{(series.LineDrawn ? series.Color : "white")}\" stroke=\"{series.Color}\" stroke-width=\"2\"/>\n"));
+            }
+            svg.Append(Inv($"<text x=\"{Width - Right + 46}\" y=\"{ly + 4}\">{Esc(series.Name)}</text>\n"));
         }
         svg.Append("</svg>\n");
         return svg.ToString();
@@ -136,6 +187,30 @@ public sealed class SvgChart(string title, string xLabel, string yLabel)
         var step = Math.Max(1, sorted.Length / 2000);
         for (var i = 0; i < sorted.Length; i += step) yield return (sorted[i], i + 1);
         if (sorted.Length > 0) yield return (sorted[^1], sorted.Length);
+    }
+
+    /// <summary>
+    /// A log axis from a 1-2-5 value below <paramref name="min"/> to one above <paramref name="max"/>,
+    /// ticks at every 1-2-5 value between (only the powers of ten when it spans more than three decades).
+    /// </summary>
+    static (double[] Ticks, double Min, double Max) LogTicks(double min, double max)
+    {
+        min = Math.Max(min, 1e-3);
+        max = Math.Max(max, min * 1.0001);
+        static IEnumerable<double> Candidates(double from, double to)
+        {
+            for (var decade = Math.Pow(10, Math.Floor(Math.Log10(from)) - 1); decade <= to * 10; decade *= 10)
+            {
+                foreach (var m in new[] { 1.0, 2.0, 5.0 }) yield return Math.Round(m * decade, 6);
+            }
+        }
+        var candidates = Candidates(min, max).ToList();
+        // A margin of at least 10 % at either end, so the first and last points do not sit on the axes.
+        var low = candidates.Last(c => c <= min / 1.1);
+        var high = candidates.First(c => c >= max * 1.1);
+        var decades = Math.Log10(high / low);
+        var ticks = candidates.Where(c => c >= low && c <= high && (decades <= 3 || Math.Abs(Math.Log10(c) - Math.Round(Math.Log10(c))) < 1e-9)).ToArray();
+        return (ticks, low, high);
     }
 
     static (double[] Ticks, double Top) NiceTicks(double min, double max)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using BookMyShow.Bench.Baseline;
+using BookMyShow.Bench.Cost;
 using BookMyShow.Bench.Load;
 using BookMyShow.Bench.Report;
 using BookMyShow.TestInfrastructure;
@@ -7,13 +8,36 @@ using Npgsql;
 
 namespace BookMyShow.Bench.Scenarios;
 
-/// <summary>What every scenario shares: the options, the PostgreSQL/RabbitMQ servers, the catalog, the report folder.</summary>
-public sealed class BenchContext(BenchOptions options, TestServices services, string catalogFile, string outDirectory)
+/// <summary>What every scenario shares: the options, the PostgreSQL/RabbitMQ servers, the cost meter, the catalog, the report folder.</summary>
+public sealed class BenchContext(BenchOptions options, TestServices services, CostMeter meter, string catalogFile, string outDirectory)
 {
     public BenchOptions Options => options;
     public TestServices Services => services;
+    public CostMeter Meter => meter;
     public string CatalogFile => catalogFile;
     public string OutDirectory => outDirectory;
+
+    /// <summary>
+    /// A target on a timing or a cost, judged in full mode only: quick mode (CI) runs numbers too small to say
+    /// anything about speed, and checks the invariants alone.
+    /// </summary>
+    public TargetCheck TimingTarget(string target, string measured, bool? met) =>
+        options.Quick ? new(target, $"{measured} (quick mode: timings not judged)", null) : new(target, measured, met);
+
+    /// <summary>The pipeline's processes for the cost meter: its gateway and workers, PostgreSQL and RabbitMQ.</summary>
+    public static MeteredSystem PipelineSystem(Deployment deployment)
+    {
+        var roles = new Dictionary<int, string> { [deployment.Gateway.Id] = ProcessCpu.Gateway };
+        foreach (var worker in deployment.Workers) roles[worker.Id] = ProcessCpu.Worker;
+        return new MeteredSystem("pipeline", roles, [ProcessCpu.Gateway, ProcessCpu.Worker, ProcessCpu.Postgres, ProcessCpu.RabbitMq],
+            new NpgsqlConnectionStringBuilder(deployment.PostgresConnectionString).Database!,
+            Uri.UnescapeDataString(deployment.RabbitMqUri!.AbsolutePath.Trim('/')));
+    }
+
+    /// <summary>The baseline's processes for the cost meter: its server and PostgreSQL (the idle broker is shown, not counted).</summary>
+    public static MeteredSystem BaselineSystem(BaselineProcess baseline) =>
+        new("baseline", new Dictionary<int, string> { [baseline.Process.Id] = ProcessCpu.BaselineServer }, [ProcessCpu.BaselineServer, ProcessCpu.Postgres],
+            new NpgsqlConnectionStringBuilder(baseline.ConnectionString).Database!, null);
 
     /// <summary>
     /// The servers' JIT settings as deployed, for the pipeline's processes and the baseline server alike (ADR 0012):

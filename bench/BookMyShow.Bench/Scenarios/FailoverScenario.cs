@@ -11,6 +11,9 @@ namespace BookMyShow.Bench.Scenarios;
 /// </summary>
 public static class FailoverScenario
 {
+    /// <summary>Issue 15: the standby takes over within a second, the reload of the shows it takes over included.</summary>
+    const string ResumeTarget = "decisions resume ≤ 1 s after the kill (the taken-over shows' reload included)";
+
     public static async Task<ScenarioReport> RunAsync(BenchContext context, CancellationToken ct)
     {
         var options = context.Options;
@@ -65,13 +68,20 @@ public static class FailoverScenario
         if (double.IsNaN(firstAfter))
         {
             report.Notes.Add("Every request was decided before the kill: raise --hot-users or shorten the window to see a failover.");
-            report.Targets.Add(new("decisions resume within 10 s of the kill", "no decision was left after the kill", null));
+            report.Targets.Add(context.TimingTarget(ResumeTarget, "no decision was left after the kill", null));
         }
         else
         {
-            report.Targets.Add(new("decisions resume within 10 s of the kill", $"{resume / 1000:0.00} s (database decided_at); users saw the next one {(seenAfter - killedMs) / 1000:0.00} s after", resume <= 10_000));
+            // The first decision after the kill may be followed by a stall while the rest is taken over: the longest
+            // pause between decisions from the kill on is shown beside it (it also holds the system's own pauses).
+            var after = decidedMs.Where(t => t > killedMs).Prepend(killedMs).ToList();
+            var longestPause = after.Zip(after.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+            report.Extra["longest_pause_after_kill_ms"] = Math.Round(longestPause);
+            report.Targets.Add(context.TimingTarget(ResumeTarget,
+                $"{resume / 1000:0.00} s (database decided_at); users saw the next one {(seenAfter - killedMs) / 1000:0.00} s after; " +
+                $"longest pause between decisions from the kill on {longestPause / 1000:0.00} s", resume <= 1_000));
             report.Notes.Add($"Decisions in the database: {decidedMs.Count(t => t <= killedMs)} before the kill, the last {(killedMs - lastBefore):0} ms before it; " +
-                             $"{decidedMs.Count(t => t > killedMs)} after, the first {resume:0} ms after it.");
+                             $"{decidedMs.Count(t => t > killedMs)} after, the first {resume:0} ms after it; the longest pause between decisions after the kill {longestPause:0} ms.");
         }
 
         var chart = Plots.DecisionsOverTime("Failover: decisions over time (active worker killed)", [run]);

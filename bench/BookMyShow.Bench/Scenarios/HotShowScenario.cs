@@ -1,4 +1,5 @@
 using System.Globalization;
+using BookMyShow.Bench.Cost;
 using BookMyShow.Bench.Load;
 using BookMyShow.Bench.Report;
 
@@ -27,7 +28,8 @@ public static class HotShowScenario
         {
             await using var baseline = await context.StartBaselineAsync(TimeSpan.FromMinutes(10));
             using var target = context.Baseline(baseline);
-            var (run, warmUp) = await RunTargetAsync(context, target, show, users, ct);
+            var (run, warmUp) = await RunTargetAsync(context, target, BenchContext.BaselineSystem(baseline), show, users, ct);
+            run.Inversions = [OrderInversions.Count(run.Records, r => r.ScheduledMs, OrderInversions.Planned)];
             report.Runs.Add(run);
             report.Invariants.AddRange(await Invariants.BaselineAsync(baseline.ConnectionString, [.. warmUp, .. run.Records], expectsNoExpiry: true));
             await BenchContext.SettleDatabaseAsync(baseline.ConnectionString, ct);
@@ -36,15 +38,20 @@ public static class HotShowScenario
         {
             using var target = context.Pipeline(deployment);
             var clock = new RunClock();
-            var (run, warmUp) = await RunTargetAsync(context, target, show, users, ct, clock);
+            var (run, warmUp) = await RunTargetAsync(context, target, BenchContext.PipelineSystem(deployment), show, users, ct, clock);
             var cs = deployment.PostgresConnectionString!;
             await context.WaitForDecisionsAsync(cs);
             run.Server = await BenchContext.ServerTimesAsync(cs, run.Records, clock);
+            run.Inversions = [OrderInversions.Count(run.Records, r => r.ScheduledMs, OrderInversions.Planned)];
+            if (await OrderInversions.AdmissionOrderAsync(cs, ct) is { } seq)
+            {
+                run.Inversions.Add(OrderInversions.Count(run.Records, r => r.RequestId is { } id && seq.TryGetValue(id, out var n) ? n : null, OrderInversions.Admission));
+            }
             report.Runs.Insert(0, run);
             report.Invariants.InsertRange(0, await Invariants.PipelineAsync(cs, [.. warmUp, .. run.Records], expectsNoExpiry: true));
         }
 
-        Judge(report);
+        Judge(context, report);
         var runs = report.Runs;
         Plots.DecisionsOverTime($"Hot show: {options.HotUsers:N0} users, {BenchCatalog.SeatsPerShow} seats — decisions over time", runs).Save(context.PlotPath("hot-decisions.svg"));
         Plots.LatencyCdf("Hot show: latency distribution", runs).Save(context.PlotPath("hot-latency.svg"));
@@ -52,7 +59,12 @@ public static class HotShowScenario
         return report;
     }
 
-    static async Task<(TargetRun Run, List<RequestRecord> WarmUp)> RunTargetAsync(BenchContext context, ITarget target, string show, List<string> users, CancellationToken ct, RunClock? clock = null)
+    /// <summary>What the cost meter covers in the hot show.</summary>
+    const string CostWindow = "the whole burst: from a reading half a second before the first arrival until every user had an answer (and the payers had paid), " +
+                              "divided by all its arrivals (RabbitMQ's statistics and pg_stat_database, published up to a second late, are read half a second after each edge)";
+
+    static async Task<(TargetRun Run, List<RequestRecord> WarmUp)> RunTargetAsync(
+        BenchContext context, ITarget target, MeteredSystem system, string show, List<string> users, CancellationToken ct, RunClock? clock = null)
     {
         var options = context.Options;
         BenchContext.Log($"{target.Name}: {users.Count} users, tokens and connections");
@@ -63,8 +75,11 @@ public static class HotShowScenario
         var arrivals = Plan(users, show, views[show], options.HotWindow, options.Seed);
         clock ??= new RunClock();
         BenchContext.Log($"{target.Name}: {arrivals.Count} arrivals over {options.HotWindow.TotalSeconds:0.##} s");
+        var begin = await context.Meter.ReadAsync(system, clock, ct);
         var records = await new LoadGenerator(target, clock, options.Seed).RunAsync(arrivals, views, options.PayShare, options.DecisionDeadline, ct);
+        var end = await context.Meter.ReadAsync(system, clock, ct);
         var run = TargetRun.Of(target.Name, records);
+        run.Cost = CostMeter.Compare(system, begin, end, records, CostWindow);
         BenchContext.Log($"{target.Name}: {run.Held} held, {run.Rejected} rejected, {run.Errors} errors, {run.Undecided} undecided; " +
                          $"drain {run.FirstArrivalToLastDecisionMs:0} ms, decision p99 {run.Decision?.P99:0} ms");
         return (run, warmUp);
@@ -78,22 +93,33 @@ public static class HotShowScenario
         return users.Select((user, i) => new Arrival(times[i], show, user, Seats: view.Pick(random))).ToList();
     }
 
-    static void Judge(ScenarioReport report)
+    /// <summary>Issue 15's targets for the hot show: as fast as the baseline to the last answer, no double holds, no order inversions.</summary>
+    static void Judge(BenchContext context, ScenarioReport report)
     {
         var pipeline = report.Runs.FirstOrDefault(r => r.Target == "pipeline");
         var baseline = report.Runs.FirstOrDefault(r => r.Target == "baseline");
-        if (pipeline?.LastArrivalToLastDecisionMs is { } tail)
+        const string tailTarget = "every decision seen by its user ≤ 1.0× the baseline's time after the last arrival";
+        if (pipeline?.LastArrivalToLastDecisionMs is { } tail && baseline?.LastArrivalToLastDecisionMs is { } baselineTail)
         {
-            report.Targets.Add(new("every request decided within 1.5 s of the last arrival", $"{tail / 1000:0.00} s", tail <= 1500));
+            var factor = tail / Math.Max(1, baselineTail);
+            report.Targets.Add(context.TimingTarget(tailTarget, $"{factor:0.00}× ({tail / 1000:0.00} s vs {baselineTail / 1000:0.00} s)", factor <= 1.0));
         }
-        if (pipeline?.FirstArrivalToLastDecisionMs is { } drain && baseline?.FirstArrivalToLastDecisionMs is { } baselineDrain)
+        else
         {
-            var factor = baselineDrain / drain;
-            report.Targets.Add(new("drain ≥ 3× faster than the baseline (first arrival → last decision)",
-                $"{factor:0.00}× ({drain / 1000:0.00} s vs {baselineDrain / 1000:0.00} s)", factor >= 3));
+            report.Targets.Add(context.TimingTarget(tailTarget, pipeline?.LastArrivalToLastDecisionMs is { } only ? $"{only / 1000:0.00} s; baseline not run" : "no decision seen", null));
         }
         var doubles = report.Invariants.Where(c => c.Name.Contains("two", StringComparison.Ordinal)).ToList();
-        report.Targets.Add(new("zero double holds", doubles.All(c => c.Passed) ? "0" : "FOUND", doubles.All(c => c.Passed)));
+        report.Targets.Add(new("0 double holds", doubles.All(c => c.Passed) ? "0" : "FOUND", doubles.All(c => c.Passed)));
+        // Not a timing: judged in quick mode too. The pipeline's promise is first come, first served in the order it
+        // admitted the requests; the planned order (the same for both systems) is shown beside it.
+        var own = pipeline?.Inversions?.LastOrDefault();
+        if (own is not null)
+        {
+            string Planned(TargetRun? run) => run?.Inversions?.FirstOrDefault(i => i.Order == OrderInversions.Planned) is { } p ? $"{p.Seats}" : "—";
+            report.Targets.Add(new("0 order inversions (pipeline)",
+                $"{own.Seats} seats in {own.Order}; in the planned arrival order: pipeline {Planned(pipeline)}, baseline {Planned(baseline)}", own.Seats == 0));
+            if (own.Seats > 0) report.Notes.Add($"Pipeline order inversions in {own.Order}, e.g.: {string.Join("; ", own.Examples)}.");
+        }
         if (pipeline?.Server is { } server) report.Notes.AddRange(WhereTimeGoes(pipeline, server));
     }
 

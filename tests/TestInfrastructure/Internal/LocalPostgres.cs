@@ -109,10 +109,22 @@ internal sealed class LocalPostgres : IPostgresHost
                 "-c", "fsync=off",
                 "-c", "full_page_writes=off",
                 "-c", "logging_collector=off",
+                .. StatementStatisticsSettings(),
             ],
             new Dictionary<string, string?> { ["LC_ALL"] = "C", ["LANG"] = "C" },
             _runAs);
         await WaitUntilReadyAsync(_server, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// BMS_TEST_PG_STAT_STATEMENTS=1 (set by the benchmarks, which count statements per request by kind) loads
+    /// pg_stat_statements when this PostgreSQL ships it; tests leave it unset and run without its small overhead.
+    /// </summary>
+    private string[] StatementStatisticsSettings()
+    {
+        var wanted = Environment.GetEnvironmentVariable("BMS_TEST_PG_STAT_STATEMENTS") == "1";
+        var library = Path.Combine(Path.GetDirectoryName(_binDirectory) ?? _binDirectory, "lib", "pg_stat_statements.so");
+        return wanted && File.Exists(library) ? ["-c", "shared_preload_libraries=pg_stat_statements"] : [];
     }
 
     public async Task StopAsync(bool kill, CancellationToken cancellationToken)

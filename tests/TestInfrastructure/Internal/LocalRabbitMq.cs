@@ -71,6 +71,22 @@ internal sealed class LocalRabbitMq : IRabbitMqHost
             .ConfigureAwait(false);
         File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
 
+        // BMS_TEST_RABBITMQ_MANAGEMENT_PORT (set by the benchmarks, which count messages per queue and exchange from
+        // the management API) turns on the management plugin on that port, with statistics emitted and sampled every
+        // second instead of every 5 s (the API's counters move in steps of the sampling interval); tests leave it
+        // unset: the plugin adds seconds to the start and work to every channel.
+        var managementPort = Environment.GetEnvironmentVariable("BMS_TEST_RABBITMQ_MANAGEMENT_PORT");
+        var management = int.TryParse(managementPort, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? $"""
+              management.tcp.ip = 127.0.0.1
+              management.tcp.port = {Shell.Invariant(port)}
+              collect_statistics_interval = 1000
+              management.sample_retention_policies.global.minute = 1
+              management.sample_retention_policies.basic.minute = 1
+              management.sample_retention_policies.detailed.10 = 1
+
+              """
+            : string.Empty;
         var configFile = Path.Combine(directory, "rabbitmq.conf");
         await File.WriteAllTextAsync(
             configFile,
@@ -82,10 +98,11 @@ internal sealed class LocalRabbitMq : IRabbitMqHost
             log.console.level = info
             log.file.level = info
 
-            """,
+            """ + management,
             cancellationToken).ConfigureAwait(false);
         var pluginsFile = Path.Combine(directory, "enabled_plugins");
-        await File.WriteAllTextAsync(pluginsFile, "[].\n", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(pluginsFile, management.Length > 0 ? "[rabbitmq_management].\n" : "[].\n", cancellationToken)
+            .ConfigureAwait(false);
         var envFile = Path.Combine(directory, "rabbitmq-env.conf");
         await File.WriteAllTextAsync(envFile, string.Empty, cancellationToken).ConfigureAwait(false);
 
