@@ -128,7 +128,20 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var child = new ChildProcess(process, name ?? Path.GetFileName(fileName), onOutput);
+        var childName = name ?? Path.GetFileName(fileName);
+        // BMS_TEST_LOG_DIR: every child's output also goes to <dir>/<name>-<pid>.log, for reading after a benchmark or test run.
+        if (System.Environment.GetEnvironmentVariable("BMS_TEST_LOG_DIR") is { Length: > 0 } logDirectory)
+        {
+            Directory.CreateDirectory(logDirectory);
+            var writer = TextWriter.Synchronized(new StreamWriter(Path.Combine(logDirectory, $"{childName}-{System.Environment.ProcessId}-{DateTime.UtcNow:HHmmssfff}.log")) { AutoFlush = true });
+            var inner = onOutput;
+            onOutput = line =>
+            {
+                writer.WriteLine(line);
+                inner?.Invoke(line);
+            };
+        }
+        var child = new ChildProcess(process, childName, onOutput);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, isError: true);
         try

@@ -213,13 +213,15 @@ public sealed class PartitionActor : IAsyncDisposable
         }
     }
 
-    async Task DecideAsync(IReadOnlyList<PartitionWork> batch, CancellationToken ct)
+    async Task DecideAsync(List<PartitionWork> batch, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_epoch is null) await ActivateAsync(ct);
         var now = _time.GetUtcNow().UtcDateTime;
         var due = DueTimers(now);
         await LoadShowsAsync(batch.SelectMany(w => w.ShowIds).Concat(due.Select(t => t.ShowId)), ct);
         var lookups = await LookUpAsync(batch, ct);
+        var read = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var changes = new PartitionChanges(now, _settings.Terms);
         if (due.Count > 0) _lastTimersAt = now;
@@ -229,6 +231,7 @@ public sealed class PartitionActor : IAsyncDisposable
         {
             var outgoing = changes.Outgoing();
             var sent = Drain(_sent);
+            var decided = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await _store.CommitAsync(Partition, _epoch!.Value, changes, outgoing, now + OrphanAfter, sent, ct);
@@ -239,8 +242,17 @@ public sealed class PartitionActor : IAsyncDisposable
                 throw;
             }
             _lastWriteTicks = Environment.TickCount64;
+            var written = System.Diagnostics.Stopwatch.GetTimestamp();
             Committed(changes);
             Send(outgoing);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("Partition {Partition} batch: {Works} works, {Decided} decided, {Expired} expired, {Messages} messages; read {Read:0.0} ms, decided {Decided:0.0} ms, written {Written:0.0} ms, sent {Sent:0.0} ms; pool {Threads} threads, {Pending} queued",
+                    Partition, batch.Count, changes.DecidedCount, changes.ExpiredCount, outgoing.Count,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(read, decided).TotalMilliseconds,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(decided, written).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(written).TotalMilliseconds,
+                    ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount);
+            }
         }
         ScheduleClock();
     }
