@@ -5,7 +5,6 @@ using BookMyShow.Sagas.Booking.Activities;
 using BookMyShow.Sagas.Booking.Ports;
 using BookMyShow.Sagas.Persistence;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BookMyShow.Sagas.Booking;
@@ -17,7 +16,6 @@ public sealed class BookingSagaEndpoints : IBusContribution
 
     public void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddSingleton<ISagaScopePayloads<BookingDbContext>, OutboxSchedulerPayloads>();
         bus.AddBookingSagaActivities();
         // What the saga sends and answers is written in its own transaction (ADR 8, 26).
         bus.TryAddSingleton<IBookingOutbox, TransactionalBookingOutbox>();
