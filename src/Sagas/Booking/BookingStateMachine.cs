@@ -103,8 +103,10 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
                         .AnswerHoldEnded()
                         .TransitionTo(Refunding)));
 
+        // A confirmation handed over again (its ack was lost after the commit) is not a second one: its request is
+        // answered by the payment's outcome, not 409 about itself.
         During(Paying,
-            When(ConfirmRequested)
+            When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
                 .AnswerPaymentInProgress(),
             When(PaymentSucceeded, c => c.Message.AttemptId == c.Saga.AttemptId)
                 .ConfirmSeats()
@@ -140,7 +142,7 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
                 .RefundRefusedConfirmation()
                 .AnswerHoldEnded()
                 .TransitionTo(Refunding),
-            When(ConfirmRequested)
+            When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
                 .AnswerBeingConfirmed());
 
         During(Released, Expired,

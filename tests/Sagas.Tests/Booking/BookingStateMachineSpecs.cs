@@ -474,6 +474,23 @@ public sealed class BookingStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Redelivered_confirmation_of_the_attempt_being_paid_does_not_answer_its_own_request()
+    {
+        var confirm = _saga.Confirm("a_1");
+        var confirmId = await _saga.DeliverAsync(confirm);
+
+        // The broker hands it over again (say the ack was lost after the commit), while paying and while confirming.
+        await _saga.DeliverAsync(confirm, confirmId);
+        await _saga.DeliverAsync(_saga.Succeeded("a_1", "pi_1"));
+        await _saga.DeliverAsync(confirm, confirmId);
+
+        // Its answer is the outcome (the partition's 200), not a 409 about itself.
+        Assert.Empty(_saga.Answers.To("a_1"));
+        Assert.Single(_saga.Sent<ChargePayment>());
+        Assert.Equal(BookingStates.Confirming, State.CurrentState);
+    }
+
+    [Fact]
     public async Task Expiry_or_release_of_a_hold_nobody_tried_to_pay_for_starts_no_saga()
     {
         await _saga.DeliverAsync(_saga.HoldExpired());
