@@ -111,6 +111,9 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
             When(PaymentSucceeded, c => c.Message.AttemptId == c.Saga.AttemptId)
                 .ConfirmSeats()
                 .TransitionTo(Confirming),
+            // An attempt given up on took the money after all: the attempt in flight decides, that charge goes back.
+            When(PaymentSucceeded, c => c.Message.AttemptId != c.Saga.AttemptId)
+                .RefundGivenUpAttempt(),
             When(PaymentDeclined, c => c.Message.AttemptId == c.Saga.AttemptId)
                 .Then(c => c.Saga.LastPaymentError = c.Message.Code)
                 .EndPaymentAttempt()
@@ -145,6 +148,12 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
             When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
                 .AnswerBeingConfirmed());
 
+        // Every charge ends in a booking or a refund: once one charge is being booked (or refunded), any other is
+        // given back; a copy of the same charge changes nothing.
+        During(Confirming, Confirmed, Refunding, Refunded,
+            When(PaymentSucceeded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
+                .RefundDuplicateCharge());
+
         During(Released, Expired,
             When(ConfirmRequested)
                 .AnswerHoldEnded(),
@@ -159,9 +168,7 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
 
         During(Confirmed, Refunding, Refunded,
             When(ConfirmRequested)
-                .AnswerNotActive(),
-            When(PaymentSucceeded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
-                .RefundDuplicateCharge());
+                .AnswerNotActive());
 
         During(Refunding,
             When(PaymentRefunded)

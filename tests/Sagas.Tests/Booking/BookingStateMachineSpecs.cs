@@ -292,6 +292,45 @@ public sealed class BookingStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Success_of_a_given_up_attempt_while_another_is_paying_is_refunded_and_the_other_goes_on()
+    {
+        await _saga.DeliverAsync(_saga.Confirm("a_1"));
+        await _saga.DeliverAsync(_saga.Failed("a_1"));
+        await _saga.DeliverAsync(_saga.Confirm("a_2"));
+
+        // The first provider call did take the money after all (its webhook), while the second attempt is paying.
+        await _saga.DeliverAsync(_saga.Succeeded("a_1", "pi_1"));
+
+        Assert.Equal((BookingStates.Paying, "a_2"), (State.CurrentState, State.AttemptId));
+        var (refund, queue) = Assert.Single(_saga.Sent<RefundPayment>());
+        Assert.Equal(BookingSagaHarness.PaymentsQueue, queue);
+        Assert.Equal(("pi_1", "charge of an attempt given up on while another was being paid"), (refund.PaymentIntentId, refund.Reason));
+        Assert.Empty(_saga.Sent<ConfirmSeats>());
+
+        await _saga.DeliverAsync(_saga.Succeeded("a_2", "pi_2"));
+        await _saga.DeliverAsync(_saga.SeatsConfirmed("pi_2"));
+
+        Assert.Equal((BookingStates.Confirmed, "pi_2"), (State.CurrentState, State.PaymentIntentId));
+        Assert.Single(_saga.Sent<RefundPayment>());
+    }
+
+    [Fact]
+    public async Task Success_of_a_given_up_attempt_while_the_seats_are_being_confirmed_is_refunded()
+    {
+        await _saga.DeliverAsync(_saga.Confirm("a_1"));
+        await _saga.DeliverAsync(_saga.Failed("a_1"));
+        await _saga.DeliverAsync(_saga.Confirm("a_2"));
+        await _saga.DeliverAsync(_saga.Succeeded("a_2", "pi_2"));
+
+        await _saga.DeliverAsync(_saga.Succeeded("a_1", "pi_1"));
+
+        Assert.Equal((BookingStates.Confirming, "pi_2"), (State.CurrentState, State.PaymentIntentId));
+        var (refund, _) = Assert.Single(_saga.Sent<RefundPayment>());
+        Assert.Equal(("pi_1", "duplicate charge for a hold already paid"), (refund.PaymentIntentId, refund.Reason));
+        Assert.Equal("pi_2", Assert.Single(_saga.Sent<ConfirmSeats>()).Message.PaymentIntentId);
+    }
+
+    [Fact]
     public async Task Late_success_of_a_given_up_attempt_books_the_hold_while_it_runs()
     {
         await _saga.DeliverAsync(_saga.Confirm("a_1"));

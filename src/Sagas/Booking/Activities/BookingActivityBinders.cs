@@ -45,6 +45,9 @@ public static class BookingActivityBinders
     public static EventActivityBinder<BookingState, PaymentSucceeded> RefundDuplicateCharge(this EventActivityBinder<BookingState, PaymentSucceeded> binder) =>
         binder.Activity(x => x.OfType<RefundDuplicateChargeActivity>());
 
+    public static EventActivityBinder<BookingState, PaymentSucceeded> RefundGivenUpAttempt(this EventActivityBinder<BookingState, PaymentSucceeded> binder) =>
+        binder.Activity(x => x.OfType<RefundGivenUpAttemptActivity>());
+
     public static EventActivityBinder<BookingState, SeatsConfirmRefused> RefundRefusedConfirmation(
         this EventActivityBinder<BookingState, SeatsConfirmRefused> binder) =>
         binder.Activity(x => x.OfType<RefundRefusedConfirmationActivity>());

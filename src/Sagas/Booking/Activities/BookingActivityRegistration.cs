@@ -24,6 +24,7 @@ public static class BookingActivityRegistration
         services.TryAddScoped<RefundLatePaymentActivity>();
         services.TryAddScoped<RefundRefusedConfirmationActivity>();
         services.TryAddScoped<RefundDuplicateChargeActivity>();
+        services.TryAddScoped<RefundGivenUpAttemptActivity>();
         services.TryAddScoped<AnnounceRefundActivity>();
         services.TryAddScoped<AnswerHoldEndedActivity>();
         services.TryAddScoped<AnswerPaymentDeclinedActivity>();
