@@ -171,12 +171,12 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
                 .AnswerNotActive());
 
         During(Refunding,
-            When(PaymentRefunded)
+            When(PaymentRefunded, c => c.Message.PaymentIntentId == c.Saga.PaymentIntentId)
                 .AnnounceRefund()
                 .TransitionTo(Refunded));
 
-        // The refund of a second charge for a hold already booked (or refunded): tell the user, the state stays.
-        During(Confirmed, Refunded,
+        // The refund of another charge of the hold (a duplicate): tell the user, the state stays.
+        During(Confirmed, Refunding, Refunded,
             When(PaymentRefunded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
                 .AnnounceRefund());
     }

@@ -479,6 +479,26 @@ public sealed class BookingStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_refunding_the_refund_of_another_charge_is_announced_and_the_saga_waits_for_its_own()
+    {
+        await _saga.DeliverAsync(_saga.Confirm("a_1"));
+        await _saga.DeliverAsync(_saga.HoldReleased());
+        await _saga.DeliverAsync(_saga.Succeeded("a_1", "pi_1"));
+        await _saga.DeliverAsync(_saga.Succeeded("a_1", "pi_2"));
+
+        // The second charge's refund comes back first.
+        await _saga.DeliverAsync(_saga.Refunded("pi_2", "re_2"));
+
+        Assert.Equal((BookingStates.Refunding, (string?)null), (State.CurrentState, State.RefundId));
+
+        await _saga.DeliverAsync(_saga.Refunded("pi_1", "re_1"));
+
+        Assert.Equal((BookingStates.Refunded, "re_1"), (State.CurrentState, State.RefundId));
+        Assert.Equal(["pi_1", "pi_2"], _saga.Sent<RefundPayment>().Select(r => r.Message.PaymentIntentId));
+        Assert.Equal([("pi_2", "re_2"), ("pi_1", "re_1")], _saga.Published<BookingRefunded>().Select(r => (r.Message.PaymentIntentId, r.Message.RefundId)));
+    }
+
+    [Fact]
     public async Task Same_payment_success_delivered_again_confirms_the_seats_once_and_refunds_nothing()
     {
         await _saga.DeliverAsync(_saga.Confirm("a_1"));

@@ -16,7 +16,8 @@ public sealed class AnnounceRefundActivity(TimeProvider time, IBookingOutbox out
         var saga = context.Saga;
         var m = context.Message;
         var now = time.GetUtcNow().UtcDateTime;
-        saga.RefundId ??= m.RefundId;
+        // The saga's own charge's refund; another charge's (a duplicate) does not stand for it.
+        if (m.PaymentIntentId == saga.PaymentIntentId) saga.RefundId ??= m.RefundId;
         saga.UpdatedAt = now;
         var refunded = new BookingRefunded
         {
