@@ -103,9 +103,9 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
                         .AnswerHoldEnded()
                         .TransitionTo(Refunding)));
 
-        // A confirmation handed over again (its ack was lost after the commit) is not a second one: its request is
-        // answered by the payment's outcome, not 409 about itself.
         During(Paying,
+            // Another confirmation. The one being paid, handed over again (its ack was lost after the commit), is
+            // answered by the payment's outcome, not 409 about itself.
             When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
                 .AnswerPaymentInProgress(),
             When(PaymentSucceeded, c => c.Message.AttemptId == c.Saga.AttemptId)
