@@ -2,20 +2,25 @@ using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Contracts.Payments;
 using BookMyShow.Core.Bookings;
+using BookMyShow.Sagas.Booking.Activities;
 using MassTransit;
 
 namespace BookMyShow.Sagas.Booking;
 
 /// <summary>
-/// One instance per hold that someone tried to pay for (ADR 0015): it starts at the first confirmation, then paying →
+/// One instance per hold that someone tried to pay for (ADR 15): it starts at the first confirmation, then paying →
 /// confirming → confirmed, or back to held after a decline, or released / expired, with late payments refunded. An
 /// unpaid hold never has one: the partition grants, expires and releases it and announces each step itself. Seat
-/// changes go back through the show's partition; what the saga sends leaves through the outbox in the same transaction
-/// as its new state (see <see cref="BookingActivities"/>). Time is the partition's: the hold clock asks it to expire
-/// due holds (ADR 0014), and the saga follows its <see cref="HoldExpired"/>.
+/// changes go back through the show's partition. Each step is an activity (<see cref="BookingActivityBinders"/>, ADR
+/// 26); what they send and answer leaves through ports that, in production, write to the saga's own transaction, so
+/// it goes out exactly when the new state is committed. Time is the partition's: the hold clock asks it to expire due
+/// holds (ADR 14), and the saga follows its <see cref="HoldExpired"/>.
 /// </summary>
 public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
 {
+    readonly TimeProvider _time;
+
+    // Stored by name in BookingState.CurrentState: keep them equal to BookingStates' constants.
     public State Held { get; private set; } = null!;
     public State Paying { get; private set; } = null!;
     public State Confirming { get; private set; } = null!;
@@ -35,8 +40,9 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
     public Event<HoldExpired> HoldExpired { get; private set; } = null!;
     public Event<PaymentRefunded> PaymentRefunded { get; private set; } = null!;
 
-    public BookingStateMachine()
+    public BookingStateMachine(TimeProvider time)
     {
+        _time = time;
         InstanceState(x => x.CurrentState);
 
         Event(() => ConfirmRequested, e => e.CorrelateById(c => BookingState.CorrelationOf(c.Message.HoldId)));
@@ -62,91 +68,122 @@ public sealed class BookingStateMachine : MassTransitStateMachine<BookingState>
         OnUnhandledEvent(x => x.Ignore());
 
         Initially(
-            When(ConfirmRequested, c => BookingActivities.Now(c) < c.Message.ExpiresAt.UtcDateTime)
-                .Then(c => BookingActivities.Start(c))
-                .Then(c => BookingActivities.StartPayment(c))
-                .TransitionTo(Paying),
-            When(ConfirmRequested, c => BookingActivities.Now(c) >= c.Message.ExpiresAt.UtcDateTime)
-                .Then(c => BookingActivities.Start(c))
-                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, "EXPIRED"))
-                .TransitionTo(Expired));
+            When(ConfirmRequested)
+                .CopyHold()
+                .IfElse(c => IsHoldRunning(c.Saga),
+                    pay => pay
+                        .BeginPaymentAttempt()
+                        .ProtectHold()
+                        .ChargePayment()
+                        .TransitionTo(Paying),
+                    late => late
+                        .Then(c => c.Saga.EndReason = BookingEndReasons.Expired)
+                        .AnswerHoldEnded()
+                        .TransitionTo(Expired)));
 
         During(Held,
-            When(ConfirmRequested, c => BookingActivities.Now(c) >= c.Saga.ExpiresAt)
-                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, "EXPIRED")),
-            When(ConfirmRequested, c => BookingActivities.Now(c) < c.Saga.ExpiresAt)
-                .Then(c => BookingActivities.StartPayment(c))
-                .TransitionTo(Paying),
+            When(ConfirmRequested)
+                .IfElse(c => IsHoldRunning(c.Saga),
+                    pay => pay
+                        .BeginPaymentAttempt()
+                        .ProtectHold()
+                        .ChargePayment()
+                        .TransitionTo(Paying),
+                    late => late.AnswerHoldEnded()),
+            // A success for an attempt given up on (the provider was down, a webhook settled it): booked if the hold
+            // still runs, else refunded.
             When(PaymentSucceeded)
-                .ThenAsync(c => BookingActivities.ConfirmOrRefundLatePaymentAsync(c))
-                .IfElse(c => c.Saga.BookingId is not null && c.Saga.PaymentIntentId == c.Message.PaymentIntentId,
-                    confirm => confirm.TransitionTo(Confirming),
-                    refund => refund.TransitionTo(Refunding)));
+                .IfElse(c => IsHoldRunning(c.Saga),
+                    book => book
+                        .Then(c => c.Saga.AttemptId = c.Message.AttemptId)
+                        .ConfirmSeats()
+                        .TransitionTo(Confirming),
+                    refund => refund
+                        .RefundLatePayment()
+                        .AnswerHoldEnded()
+                        .TransitionTo(Refunding)));
 
         During(Paying,
-            When(ConfirmRequested)
-                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
-                    ConfirmAnswers.Problem(409, "Payment in progress", "Another confirmation of this hold is being paid.", c.Saga.HoldId))),
+            // Another confirmation. The one being paid, handed over again (its ack was lost after the commit), is
+            // answered by the payment's outcome, not 409 about itself.
+            When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
+                .AnswerPaymentInProgress(),
             When(PaymentSucceeded, c => c.Message.AttemptId == c.Saga.AttemptId)
-                .Then(c => BookingActivities.ConfirmSeats(c))
+                .ConfirmSeats()
                 .TransitionTo(Confirming),
+            // An attempt given up on took the money after all: the attempt in flight decides, that charge goes back.
+            When(PaymentSucceeded, c => c.Message.AttemptId != c.Saga.AttemptId)
+                .RefundGivenUpAttempt(),
             When(PaymentDeclined, c => c.Message.AttemptId == c.Saga.AttemptId)
-                .ThenAsync(c => BookingActivities.PaymentDeclinedAsync(c))
+                .Then(c => c.Saga.LastPaymentError = c.Message.Code)
+                .EndPaymentAttempt()
+                // Kept only to the hold's own expiry again; one that passed meanwhile expires now.
+                .ProtectHold()
+                .If(c => !IsHoldRunning(c.Saga), expired => expired.ExpireHoldNow())
+                .AnswerDeclined()
                 .TransitionTo(Held),
             When(PaymentFailed, c => c.Message.AttemptId == c.Saga.AttemptId)
-                .ThenAsync(c => BookingActivities.PaymentFailedAsync(c))
-                .TransitionTo(Held),
-            When(HoldExpired)
-                .Then(c => BookingActivities.Expired(c))
-                .TransitionTo(Expired),
-            When(HoldReleased)
-                .Then(c => BookingActivities.Released(c))
-                .TransitionTo(Released));
+                .Then(c => c.Saga.LastPaymentError = c.Message.Reason)
+                .EndPaymentAttempt()
+                .ProtectHold()
+                .If(c => !IsHoldRunning(c.Saga), expired => expired.ExpireHoldNow())
+                .AnswerPaymentUnavailable()
+                .TransitionTo(Held));
 
-        During(Held,
+        During(Held, Paying,
             When(HoldExpired)
-                .Then(c => BookingActivities.Expired(c))
+                .RecordHoldEnded()
                 .TransitionTo(Expired),
             When(HoldReleased)
-                .Then(c => BookingActivities.Released(c))
+                .RecordHoldEnded()
                 .TransitionTo(Released));
 
         During(Confirming,
             When(SeatsConfirmed)
                 .TransitionTo(Confirmed),
             When(SeatsConfirmRefused)
-                .ThenAsync(c => BookingActivities.RefundRefusedConfirmationAsync(c))
+                .RefundRefusedConfirmation()
+                .AnswerHoldEnded()
                 .TransitionTo(Refunding),
-            When(ConfirmRequested)
-                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
-                    ConfirmAnswers.Problem(409, "Payment in progress", "This hold has been paid and is being confirmed.", c.Saga.HoldId))));
+            When(ConfirmRequested, c => c.Message.AttemptId != c.Saga.AttemptId)
+                .AnswerBeingConfirmed());
+
+        // Every charge ends in a booking or a refund: once one charge is being booked (or refunded), any other is
+        // given back; a copy of the same charge changes nothing.
+        During(Confirming, Confirmed, Refunding, Refunded,
+            When(PaymentSucceeded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
+                .RefundDuplicateCharge());
 
         During(Released, Expired,
             When(ConfirmRequested)
-                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")),
+                .AnswerHoldEnded(),
             When(PaymentSucceeded)
-                .ThenAsync(c => BookingActivities.RefundLatePaymentAsync(c))
+                .RefundLatePayment()
+                .AnswerHoldEnded()
                 .TransitionTo(Refunding),
             When(PaymentDeclined)
-                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")),
+                .AnswerHoldEnded(),
             When(PaymentFailed)
-                .ThenAsync(c => BookingActivities.AnswerEndedAsync(c, c.Message.AttemptId, c.Saga.EndReason ?? "EXPIRED")));
+                .AnswerHoldEnded());
 
         During(Confirmed, Refunding, Refunded,
             When(ConfirmRequested)
-                .ThenAsync(c => BookingActivities.AnswerAsync(c, c.Message.AttemptId, 409,
-                    ConfirmAnswers.Problem(409, "Hold not active", $"This hold is already {c.Saga.CurrentState?.ToUpperInvariant()}.", c.Saga.HoldId))),
-            When(PaymentSucceeded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
-                .Then(c => BookingActivities.RefundDuplicateCharge(c)));
+                .AnswerNotActive());
 
         During(Refunding,
-            When(PaymentRefunded)
-                .Then(c => BookingActivities.Refunded(c))
+            When(PaymentRefunded, c => c.Message.PaymentIntentId == c.Saga.PaymentIntentId)
+                .AnnounceRefund()
                 .TransitionTo(Refunded));
 
-        // The refund of a second charge for a hold already booked (or refunded): tell the user, the state stays.
-        During(Confirmed, Refunded,
+        // The refund of another charge of the hold (a duplicate): tell the user, the state stays.
+        During(Confirmed, Refunding, Refunded,
             When(PaymentRefunded, c => c.Message.PaymentIntentId != c.Saga.PaymentIntentId)
-                .Then(c => BookingActivities.Refunded(c)));
+                .AnnounceRefund());
     }
+
+    /// <summary>
+    /// The hold still runs: before its expiry, or, while a payment is in flight, before the end of its payment grace.
+    /// Read once per decision, so a message handled at the moment of expiry takes one branch, never both or neither.
+    /// </summary>
+    bool IsHoldRunning(BookingState saga) => _time.GetUtcNow().UtcDateTime < (saga.PaymentGraceUntil ?? saga.ExpiresAt);
 }

@@ -101,15 +101,6 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage>(
     public void Dispose() => _inUse.Dispose();
 }
 
-/// <summary>
-/// More payloads for each message's saga consume context, bound to the message's DbContext — e.g. a message scheduler
-/// that writes to the outbox in the same transaction.
-/// </summary>
-public interface ISagaScopePayloads<in TDbContext> where TDbContext : DbContext
-{
-    IEnumerable<object> Create(TDbContext db, ConsumeContext context);
-}
-
 /// <summary>Read-only access for saga queries outside message handling (tests, diagnostics).</summary>
 public sealed class EfReadOnlySagaContext<TSaga>(DbContext db, CancellationToken cancellationToken) :
     BasePipeContext(cancellationToken),

@@ -16,8 +16,7 @@ namespace BookMyShow.Sagas.Persistence;
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
     IDbContextFactory<TDbContext> contexts,
-    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-    IEnumerable<ISagaScopePayloads<TDbContext>> scopePayloads) :
+    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>
@@ -29,7 +28,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
         await WithinTransactionAsync(db, async () =>
         {
-            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db, context));
+            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db));
             await next.Send(repositoryContext);
         }, context.CancellationToken);
     }
@@ -46,7 +45,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
                 var instance = await SagaRowLock.LoadForUpdateAsync<TSaga>(db, id, context.CancellationToken);
                 if (instance is not null) instances.Add(instance);
             }
-            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db, context));
+            using var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, Payloads(db));
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
         }, context.CancellationToken);
     }
@@ -63,7 +62,8 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
         return await asyncMethod(new EfReadOnlySagaContext<TSaga>(db, cancellationToken));
     }
 
-    object[] Payloads(TDbContext db, ConsumeContext context) => [db, .. scopePayloads.SelectMany(p => p.Create(db, context))];
+    /// <summary>What the saga consume contexts of one message carry: its DbContext, for writes in its transaction.</summary>
+    static object[] Payloads(TDbContext db) => [db];
 
     public void Probe(ProbeContext context) => context.Add("persistence", "bookmyshow-efcore");
 

@@ -13,14 +13,14 @@ namespace BookMyShow.Workers.Extensions;
 
 public static class WorkerExtensions
 {
-    /// <summary>Bus contributions of the worker: partition queues, payments, message scheduler, notifications and analytics.</summary>
+    /// <summary>Bus contributions of the worker: partition queues, payments, notifications and analytics.</summary>
     public static IBusContribution[] WorkerBusContributions(IConfiguration configuration)
     {
         var messaging = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
-        return [new PartitionEndpoints(messaging), new PaymentEndpoints(), new SchedulerEndpoints(messaging), new NotificationEndpoints(configuration), new AnalyticsEndpoints()];
+        return [new PartitionEndpoints(messaging), new PaymentEndpoints(), new NotificationEndpoints(configuration), new AnalyticsEndpoints()];
     }
 
-    /// <summary>The worker's services apart from the bus: outbox dispatcher, hold clock, payments, mail, scheduler, expiry sweep and cleanup.</summary>
+    /// <summary>The worker's services apart from the bus: outbox dispatcher, hold clock, payments, mail, and the Quartz jobs (sweeps, cleanup).</summary>
     public static IServiceCollection AddWorkerServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section));
@@ -31,7 +31,7 @@ public static class WorkerExtensions
         services.AddPayments(configuration);
         services.AddNotifications(configuration);
         services.AddRetention(configuration);
-        services.AddMessageScheduling(configuration, q => q.AddExpiredHoldSweep(configuration).AddStrandedRequestSweep(configuration).AddRetentionCleanup(configuration));
+        services.AddScheduledJobs(configuration, q => q.AddExpiredHoldSweep(configuration).AddStrandedRequestSweep(configuration).AddRetentionCleanup(configuration));
         return services;
     }
 }

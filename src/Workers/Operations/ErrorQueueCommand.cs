@@ -22,7 +22,7 @@ public static class ErrorQueueCommand
     public const int Usage = 2;
 
     /// <summary>The receive queues whose error queues <c>--error-queues</c> lists when given no names.</summary>
-    public static IReadOnlyList<string> KnownQueues { get; } = ["notifications-email", "analytics", "booking-saga", "payments", "scheduler"];
+    public static IReadOnlyList<string> KnownQueues { get; } = ["notifications-email", "analytics", "booking-saga", "payments"];
 
     /// <summary>Runs the command named by <paramref name="args"/> and returns its exit code, or null when they name none.</summary>
     public static async Task<int?> TryRunAsync(string[] args, IConfiguration configuration, TextWriter? output = null)

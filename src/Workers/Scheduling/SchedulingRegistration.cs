@@ -12,12 +12,13 @@ namespace BookMyShow.Workers.Scheduling;
 public static class SchedulingRegistration
 {
     /// <summary>
-    /// The process's one Quartz scheduler: on PostgreSQL a persistent, clustered job store (tables created at start,
-    /// before anything touches the scheduler), otherwise in memory. It runs the scheduled-message jobs that
-    /// <see cref="SchedulerEndpoints"/> stores, and whatever <paramref name="configureJobs"/> adds (the expiry sweep:
-    /// <see cref="AddExpiredHoldSweep"/>). Call it once: it is the only AddQuartz of the process.
+    /// The process's one Quartz scheduler, for the workers' periodic jobs (ADR 25): on PostgreSQL a persistent,
+    /// clustered job store (tables created at start, before anything touches the scheduler), so that each run of a job
+    /// happens on one worker; otherwise in memory. <paramref name="configureJobs"/> adds the jobs (the sweeps:
+    /// <see cref="AddExpiredHoldSweep"/>, <see cref="AddStrandedRequestSweep"/>; the retention cleanup). Call it once:
+    /// it is the only AddQuartz of the process.
     /// </summary>
-    public static IServiceCollection AddMessageScheduling(this IServiceCollection services, IConfiguration configuration, Action<IQuartzBuilder>? configureJobs = null)
+    public static IServiceCollection AddScheduledJobs(this IServiceCollection services, IConfiguration configuration, Action<IQuartzBuilder>? configureJobs = null)
     {
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
@@ -39,30 +40,22 @@ public static class SchedulingRegistration
             }
         }
 
-        services.AddSingleton(sp => new ScheduledTriggerProbe(connectionString, options.InstanceName, sp.GetRequiredService<ISchedulerFactory>()));
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(s =>
             {
                 s.InstanceName = options.InstanceName;
                 s.IdleWaitTime = options.IdleWaitTime;
-                s.MaxBatchSize = options.BatchSize;
-                // Jobs fired ahead wait for their time; on stop they are told, fail, and their triggers are stored for
-                // a retry (by this worker after a restart, or by another one) rather than holding the stop up.
+                // On stop, running jobs are told to stop rather than holding the stop up: a sweep or a cleanup cut
+                // short loses nothing, its next run does the rest.
                 s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
-            q.UseDefaultThreadPool(options.ThreadCount);
-            q.AddJob<ScheduledMessageJob>(j => j.WithIdentity(ScheduledMessageJob.Key).StoreDurably().RequestRecovery()
-                .WithDescription("Sends a scheduled message (MassTransit ScheduleMessage); one trigger per message"));
             if (connectionString is not null)
             {
                 q.UsePersistentStore(store =>
                 {
                     store.UsePostgres(connectionString);
                     store.UseSystemTextJsonSerializer();
-                    // Storing a trigger needs no scheduler-wide lock on PostgreSQL: without it schedules are stored in
-                    // parallel instead of one at a time (firing and completing stay correct: they claim rows).
-                    store.ConfigureStore(o => o.LockOnInsert = false);
                     if (options.Clustered)
                     {
                         store.UseClustering(c =>
@@ -79,8 +72,8 @@ public static class SchedulingRegistration
             }
             configureJobs?.Invoke(q);
         });
-        // Quartz starts its scheduler once the host has started, so after the bus; on stop it interrupts the jobs
-        // still running (see ShutdownJobInterruption above) and waits for them to wind up.
+        // Quartz starts its scheduler once the host has started, so after the bus the sweeps send to; on stop it
+        // interrupts the jobs still running (see ShutdownJobInterruption above) and waits for them to wind up.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
@@ -114,8 +107,7 @@ public static class SchedulingRegistration
 
 /// <summary>
 /// Creates the Quartz tables in the host's starting phase, which runs before any hosted service starts: Quartz's job
-/// store checks them when its scheduler is created, and the bus may hand a ScheduleMessage to the scheduler as soon
-/// as it starts, whichever order the two were registered in.
+/// store checks them when its scheduler is created, whichever order the two were registered in.
 /// </summary>
 public sealed class QuartzSchemaService(string connectionString, ILogger<QuartzSchemaService> logger) : IHostedLifecycleService
 {

@@ -1,9 +1,11 @@
 using BookMyShow.Core.Bookings;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
+using BookMyShow.Sagas.Booking.Activities;
+using BookMyShow.Sagas.Booking.Ports;
 using BookMyShow.Sagas.Persistence;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BookMyShow.Sagas.Booking;
 
@@ -14,7 +16,10 @@ public sealed class BookingSagaEndpoints : IBusContribution
 
     public void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddSingleton<ISagaScopePayloads<BookingDbContext>, OutboxSchedulerPayloads>();
+        bus.AddBookingSagaActivities();
+        // What the saga sends and answers is written in its own transaction (ADR 8, 26).
+        bus.TryAddSingleton<IBookingOutbox, TransactionalBookingOutbox>();
+        bus.TryAddSingleton<IConfirmAnswerStore, TransactionalConfirmAnswerStore>();
         bus.AddSagaStateMachine<BookingStateMachine, BookingState>().EfCoreRepository<BookingDbContext, BookingState>();
     }
 
