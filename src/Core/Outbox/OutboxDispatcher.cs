@@ -2,7 +2,6 @@ using System.Text.Json;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
-using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,7 +33,6 @@ public sealed class OutboxDispatcher(
     IBus bus,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
-    IOptions<MessagingOptions> messaging,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
@@ -81,14 +79,7 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    Task<Task> SendAsync(OutboxMessage row, CancellationToken ct) => row.Kind switch
-    {
-        OutboxKind.Schedule => ScheduleAsync(row, ct),
-        OutboxKind.CancelSchedule => CancelScheduleAsync(row, ct),
-        _ => SendMessageAsync(row, ct),
-    };
-
-    async Task<Task> SendMessageAsync(OutboxMessage row, CancellationToken ct)
+    async Task<Task> SendAsync(OutboxMessage row, CancellationToken ct)
     {
         var (message, type) = Read(row);
         var messageId = row.MessageId;
@@ -98,48 +89,6 @@ public sealed class OutboxDispatcher(
         }
         var endpoint = await bus.GetSendEndpoint(new Uri(row.Destination));
         return endpoint.Send(message, type, Pipe.Execute<SendContext>(c => c.MessageId = messageId), ct);
-    }
-
-    async Task<Task> ScheduleAsync(OutboxMessage row, CancellationToken ct)
-    {
-        var (message, type) = Read(row);
-        var messageId = row.MessageId;
-        var tokenId = row.ScheduleTokenId!.Value;
-        var dueAt = DateTime.SpecifyKind(row.ScheduledFor!.Value, DateTimeKind.Utc);
-        var destination = new Uri(row.Destination!);
-        if (messaging.Value.Transport == TransportKind.RabbitMq)
-        {
-            // The scheduler's contract: a ScheduleMessage whose CorrelationId is the token the saga keeps.
-            var command = (ScheduleMessage)Activator.CreateInstance(typeof(ScheduleMessageCommand<>).MakeGenericType(type), dueAt, destination, message, tokenId)!;
-            var scheduler = await bus.GetSendEndpoint(SchedulerAddress.Value);
-            return scheduler.Send(command, Pipe.Execute<SendContext<ScheduleMessage>>(c => c.MessageId = messageId), ct);
-        }
-        // In memory: the transport delays the message itself (what MassTransit's delayed scheduler does).
-        var delay = dueAt - time.GetUtcNow().UtcDateTime;
-        var endpoint = await bus.GetSendEndpoint(destination);
-        return endpoint.Send(message, type, Pipe.Execute<SendContext>(c =>
-        {
-            c.MessageId = messageId;
-            if (delay > TimeSpan.Zero) c.Delay = delay;
-            c.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
-        }), ct);
-    }
-
-    async Task<Task> CancelScheduleAsync(OutboxMessage row, CancellationToken ct)
-    {
-        if (messaging.Value.Transport != TransportKind.RabbitMq)
-        {
-            // A delayed in-memory message cannot be taken back; the saga ignores a schedule it no longer expects.
-            return Task.CompletedTask;
-        }
-        var scheduler = await bus.GetSendEndpoint(SchedulerAddress.Value);
-        var messageId = row.MessageId;
-        return scheduler.Send<CancelScheduledMessage>(new
-        {
-            CorrelationId = messageId,
-            Timestamp = row.CreatedAt,
-            TokenId = row.ScheduleTokenId!.Value,
-        }, Pipe.Execute<SendContext<CancelScheduledMessage>>(c => c.MessageId = messageId), ct);
     }
 
     static (object Message, Type Type) Read(OutboxMessage row)

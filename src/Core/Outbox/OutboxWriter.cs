@@ -21,33 +21,6 @@ public static class OutboxWriter
     public static void Send<T>(this BookingDbContext db, T message, Uri destination, DateTime now, Guid? messageId = null) where T : class =>
         Add(db, message, destination.ToString(), now, messageId);
 
-    /// <summary>Hands <paramref name="message"/> to the scheduler, due at <paramref name="dueAt"/>, once the transaction commits.</summary>
-    public static void Schedule<T>(this BookingDbContext db, T message, Uri destination, DateTime dueAt, Guid tokenId, DateTime now) where T : class =>
-        db.Outbox.Add(new OutboxMessage
-        {
-            MessageId = NewId.NextGuid(),
-            MessageType = typeof(T).FullName!,
-            Body = JsonSerializer.Serialize(message, Json),
-            Destination = destination.ToString(),
-            Kind = OutboxKind.Schedule,
-            ScheduledFor = DateTime.SpecifyKind(dueAt, DateTimeKind.Utc),
-            ScheduleTokenId = tokenId,
-            CreatedAt = now,
-        });
-
-    /// <summary>Cancels a schedule made with <see cref="Schedule{T}"/>, once the transaction commits.</summary>
-    public static void CancelSchedule(this BookingDbContext db, Uri? destination, Guid tokenId, DateTime now) =>
-        db.Outbox.Add(new OutboxMessage
-        {
-            MessageId = NewId.NextGuid(),
-            MessageType = "",
-            Body = "{}",
-            Destination = destination?.ToString(),
-            Kind = OutboxKind.CancelSchedule,
-            ScheduleTokenId = tokenId,
-            CreatedAt = now,
-        });
-
     /// <summary>
     /// The outbox row of a message its writer sends itself once its transaction commits (a partition, ADR 0022): left to
     /// the dispatcher only from <paramref name="dispatchAfter"/> on, in case the writer dies before sending or deleting it.

@@ -209,11 +209,6 @@ public sealed class OutboxMessage
     public required string Body { get; set; }
     /// <summary>Null to publish; otherwise the address to send to.</summary>
     public string? Destination { get; set; }
-    public OutboxKind Kind { get; set; }
-    /// <summary>For <see cref="OutboxKind.Schedule"/>: when the message is due at <see cref="Destination"/>.</summary>
-    public DateTime? ScheduledFor { get; set; }
-    /// <summary>For schedules and their cancels: the token the saga keeps to cancel it.</summary>
-    public Guid? ScheduleTokenId { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Set when the row can never be sent (a type this build does not know); such rows are left for an operator.</summary>
     public DateTime? ParkedAt { get; set; }
@@ -222,16 +217,6 @@ public sealed class OutboxMessage
     /// only from this time on: they are still here then only if the writer died before sending or deleting them.
     /// </summary>
     public DateTime? DispatchAfter { get; set; }
-}
-
-public enum OutboxKind
-{
-    /// <summary>Publish (no destination) or send now.</summary>
-    Message = 0,
-    /// <summary>Hand the message to the scheduler, due at <see cref="OutboxMessage.ScheduledFor"/>.</summary>
-    Schedule = 1,
-    /// <summary>Cancel the schedule <see cref="OutboxMessage.ScheduleTokenId"/>.</summary>
-    CancelSchedule = 2,
 }
 
 /// <summary>

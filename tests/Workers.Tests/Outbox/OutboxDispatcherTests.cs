@@ -7,7 +7,6 @@ using BookMyShow.Core.Outbox;
 using BookMyShow.Core.Persistence;
 using BookMyShow.TestInfrastructure;
 using MassTransit;
-using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,8 +30,6 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
 
     readonly ConcurrentQueue<Delivery<HoldPlaced>> _published = new();
     readonly ConcurrentQueue<Delivery<HoldPlaced>> _sent = new();
-    readonly ConcurrentQueue<Delivery<ScheduleMessage>> _schedules = new();
-    readonly ConcurrentQueue<Delivery<CancelScheduledMessage>> _cancels = new();
     readonly ConcurrentQueue<Delivery<ProtectHoldForPayment>> _reminders = new();
     readonly List<IDisposable> _disposables = [];
     ServiceProvider _provider = null!;
@@ -40,7 +37,6 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     IBusControl? _bus;
 
     /// <summary>A message to schedule: any contract will do, the scheduler carries it as it is.</summary>
-    static ProtectHoldForPayment Scheduled(string holdId) => new() { HoldId = holdId, ShowId = "s_scheduled", Until = DateTimeOffset.UnixEpoch };
 
     sealed record Delivery<T>(Guid? MessageId, T Message, Uri? DestinationAddress, Guid? SchedulingTokenId, long ReceivedAt);
 
@@ -104,33 +100,18 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
                     return Task.CompletedTask;
                 });
             });
-            cfg.ReceiveEndpoint(SchedulerAddress.Queue, e =>
-            {
-                e.ConfigureConsumeTopology = false;
-                e.ConcurrentMessageLimit = 1;
-                e.Handler<ScheduleMessage>(c =>
-                {
-                    _schedules.Enqueue(Received(c));
-                    return Task.CompletedTask;
-                });
-                e.Handler<CancelScheduledMessage>(c =>
-                {
-                    _cancels.Enqueue(Received(c));
-                    return Task.CompletedTask;
-                });
-            });
         });
         using var start = new CancellationTokenSource(Patience);
         await _bus.StartAsync(start.Token);
         return _bus;
     }
 
-    OutboxDispatcher Dispatcher(int batchSize = 200, TransportKind transport = TransportKind.RabbitMq)
+    OutboxDispatcher Dispatcher(int batchSize = 200)
     {
         var signal = new OutboxSignal();
         _disposables.Add(signal);
         var dispatcher = new OutboxDispatcher(Contexts, _bus!, signal, Options.Create(new OutboxOptions { BatchSize = batchSize }),
-            Options.Create(new MessagingOptions { Transport = transport }), TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
+            TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
         _disposables.Add(dispatcher);
         return dispatcher;
     }
@@ -253,6 +234,24 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_row_its_writer_sends_itself_is_left_alone_until_its_dispatch_after_then_sent_as_an_orphan()
+    {
+        await StartRabbitMqBusAsync();
+        var now = DateTime.UtcNow;
+        await WriteAsync(db =>
+        {
+            db.Outbox.Add(OutboxWriter.Row(NewId.NextGuid(), Held("h_own"), typeof(HoldPlaced), null, now, dispatchAfter: now.AddMinutes(1)));
+            db.Outbox.Add(OutboxWriter.Row(NewId.NextGuid(), Held("h_orphan"), typeof(HoldPlaced), null, now.AddSeconds(-20), dispatchAfter: now.AddSeconds(-10)));
+        });
+
+        Assert.Equal(1, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
+        var (publishedFence, _) = await FenceAsync();
+
+        Assert.Equal(["h_orphan"], _published.Where(d => d.MessageId != publishedFence).Select(d => d.Message.HoldId));
+        Assert.Contains("h_own", Assert.Single(await RowsAsync()).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_row_reaches_only_its_destination_and_publish_rows_their_subscribers_each_with_the_row_message_id()
     {
         await StartRabbitMqBusAsync();
@@ -285,78 +284,6 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(500m, message.TotalPrice);
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 12, 10, 0, TimeSpan.Zero), message.ExpiresAt);
         Assert.Equal(0, await RowCountAsync());
-    }
-
-    [Fact]
-    public async Task Schedule_row_becomes_a_ScheduleMessage_to_the_scheduler_carrying_token_due_time_and_destination()
-    {
-        await StartRabbitMqBusAsync();
-        var tokenId = NewId.NextGuid();
-        var dueAt = new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-        var destination = new Uri("exchange:booking-saga");
-        await WriteAsync(db => db.Schedule(Scheduled("h_scheduled"), destination, dueAt, tokenId, DateTime.UtcNow));
-        var row = Assert.Single(await RowsAsync());
-
-        Assert.Equal(1, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
-
-        var delivery = await Deadline.UntilAsync(() => Task.FromResult(_schedules.FirstOrDefault()), Patience, "the ScheduleMessage");
-        var command = delivery.Message;
-        Assert.Equal(tokenId, command.CorrelationId);
-        Assert.Equal(dueAt, ToUtc(command.ScheduledTime));
-        Assert.Equal(destination, command.Destination);
-        Assert.Contains("urn:message:BookMyShow.Contracts.Bookings:ProtectHoldForPayment", command.PayloadType);
-        Assert.Contains("h_scheduled", command.Payload.ToString(), StringComparison.Ordinal);
-        Assert.Equal(row.MessageId, delivery.MessageId);
-        Assert.Equal(SchedulerAddress.Queue, delivery.DestinationAddress?.AbsolutePath.Split('/')[^1]);
-        Assert.Empty(_cancels);
-        Assert.Equal(0, await RowCountAsync());
-    }
-
-    [Fact]
-    public async Task Cancel_schedule_row_sends_a_CancelScheduledMessage_with_the_token_to_the_scheduler()
-    {
-        await StartRabbitMqBusAsync();
-        var tokenId = NewId.NextGuid();
-        await WriteAsync(db => db.CancelSchedule(new Uri("exchange:booking-saga"), tokenId, DateTime.UtcNow));
-
-        Assert.Equal(1, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
-
-        var delivery = await Deadline.UntilAsync(() => Task.FromResult(_cancels.FirstOrDefault()), Patience, "the CancelScheduledMessage");
-        Assert.Equal(tokenId, delivery.Message.TokenId);
-        Assert.Empty(_schedules);
-        Assert.Equal(0, await RowCountAsync());
-    }
-
-    [Fact]
-    public async Task Saga_schedule_and_unschedule_through_the_provider_reach_the_scheduler_with_one_token()
-    {
-        await StartRabbitMqBusAsync();
-        var dueAt = new DateTime(2030, 6, 1, 8, 30, 0, DateTimeKind.Utc);
-        var destination = new Uri("exchange:booking-saga");
-        Guid tokenId;
-        await using (var db = await Contexts.CreateDbContextAsync())
-        {
-            var provider = new OutboxScheduleMessageProvider(db, TimeProvider.System);
-            var scheduled = await provider.ScheduleSend(destination, dueAt, Scheduled("h_saga"),
-                Pipe.Empty<SendContext<ProtectHoldForPayment>>(), CancellationToken.None);
-            tokenId = scheduled.TokenId;
-            Assert.Equal(dueAt, scheduled.ScheduledTime);
-            Assert.Equal(destination, scheduled.Destination);
-            // Nothing leaves before the transaction commits.
-            Assert.Equal(0, await RowCountAsync());
-            await db.SaveChangesAsync();
-            await provider.CancelScheduledSend(destination, tokenId, CancellationToken.None);
-            await db.SaveChangesAsync();
-        }
-        Assert.Equal([OutboxKind.Schedule, OutboxKind.CancelSchedule], (await RowsAsync()).Select(r => r.Kind));
-
-        Assert.Equal(2, await Dispatcher().DispatchBatchAsync(CancellationToken.None));
-
-        var schedule = await Deadline.UntilAsync(() => Task.FromResult(_schedules.FirstOrDefault()), Patience, "the ScheduleMessage");
-        var cancel = await Deadline.UntilAsync(() => Task.FromResult(_cancels.FirstOrDefault()), Patience, "the CancelScheduledMessage");
-        Assert.Equal(tokenId, schedule.Message.CorrelationId);
-        Assert.Equal(dueAt, ToUtc(schedule.Message.ScheduledTime));
-        Assert.Equal(tokenId, cancel.Message.TokenId);
     }
 
     [Fact]
@@ -396,42 +323,6 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IAsyncLife
         await Deadline.UntilAsync(() => _published.Any(d => d.Message.HoldId == "h_behind_unknowns"), Patience, "the message behind the unknown ones");
         Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None));
         Assert.All(await RowsAsync(), r => Assert.NotNull(r.ParkedAt));
-    }
-
-    [Fact]
-    public async Task In_memory_schedule_that_is_due_goes_to_its_destination_with_its_token_and_a_cancel_sends_nothing()
-    {
-        const string queue = "expirations";
-        _bus = Bus.Factory.CreateUsingInMemory(cfg => cfg.ReceiveEndpoint(queue, e =>
-        {
-            e.ConcurrentMessageLimit = 1;
-            e.Handler<ProtectHoldForPayment>(c =>
-            {
-                _reminders.Enqueue(Received(c));
-                return Task.CompletedTask;
-            });
-        }));
-        await _bus.StartAsync();
-        var destination = new Uri($"queue:{queue}");
-        var tokenId = NewId.NextGuid();
-        var now = DateTime.UtcNow;
-        await WriteAsync(db =>
-        {
-            db.Schedule(Scheduled("h_due"), destination, now.AddMinutes(-1), tokenId, now);
-            db.CancelSchedule(destination, NewId.NextGuid(), now);
-        });
-        var scheduleRow = (await RowsAsync()).Single(r => r.Kind == OutboxKind.Schedule);
-
-        Assert.Equal(2, await Dispatcher(transport: TransportKind.InMemory).DispatchBatchAsync(CancellationToken.None));
-        var fence = NewId.NextGuid();
-        await (await _bus.GetSendEndpoint(destination)).Send(Scheduled("fence"), c => c.MessageId = fence);
-        await Deadline.UntilAsync(() => _reminders.Any(d => d.MessageId == fence), Patience, "the fence");
-
-        var delivery = Assert.Single(_reminders, d => d.MessageId != fence);
-        Assert.Equal("h_due", delivery.Message.HoldId);
-        Assert.Equal(scheduleRow.MessageId, delivery.MessageId);
-        Assert.Equal(tokenId, delivery.SchedulingTokenId);
-        Assert.Equal(0, await RowCountAsync());
     }
 
     [Fact]

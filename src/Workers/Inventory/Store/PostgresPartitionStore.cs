@@ -183,8 +183,8 @@ public sealed class PostgresPartitionStore(IDbContextFactory<BookingDbContext> c
         if (outgoing.Count == 0) return;
         var rows = outgoing.Select(m => OutboxWriter.Row(m.MessageId, m.Message, m.Type, m.Destination, now, dispatchAfter)).ToList();
         Add(batch, """
-            INSERT INTO outbox_messages (message_id, message_type, body, destination, kind, created_at, dispatch_after)
-            SELECT x.id, x.type, x.body, x.destination, 0, $5, $6 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(id, type, body, destination)
+            INSERT INTO outbox_messages (message_id, message_type, body, destination, created_at, dispatch_after)
+            SELECT x.id, x.type, x.body, x.destination, $5, $6 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(id, type, body, destination)
             """,
             rows.Select(r => r.MessageId).ToArray(), rows.Select(r => r.MessageType).ToArray(), rows.Select(r => r.Body).ToArray(),
             rows.Select(r => r.Destination).ToArray(), Utc(now), Utc(dispatchAfter));
