@@ -5,20 +5,29 @@
 # (or use BMS_TEST_POSTGRES / BMS_TEST_RABBITMQ when set, or Testcontainers when Docker is reachable).
 # Then the benchmarks in their quick mode (scripts/bench.sh --quick), which check invariants only, never timings;
 # skipped when extra arguments select tests (BMS_SKIP_BENCH=1 skips it too).
-# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Race]
+# Usage: scripts/test.sh [--fast] [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Race]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+configuration=${CONFIGURATION:-Release}
+
+# The edit-test loop's tier: unit tests and in-memory harness specs ([Trait("Tier", "Fast")]), no server or process
+# started, nothing installed; well under a minute once built. The full command below is what CI runs.
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  dotnet build BookMyShow.sln -c "$configuration" -warnaserror -nologo -v quiet
+  exec dotnet test BookMyShow.sln -c "$configuration" --no-build --nologo -m:1 --filter "Tier=Fast" "$@"
+fi
+
 . scripts/lib/install.sh
 ensure_rabbitmq_installed
 ensure_postgres_installed
 
-configuration=${CONFIGURATION:-Release}
 dotnet build BookMyShow.sln -c "$configuration" -warnaserror -nologo -v quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# One test project at a time: the timing checks (expiry p99, scheduler lateness) must not share the 2 cores.
+# One test project at a time: the timing checks (expiry p99, failover) must not share the 2 cores.
 dotnet test BookMyShow.sln -c "$configuration" --no-build --nologo -m:1 "$@" 2>&1 | tee "$log" || status=$?
 
 bench_status=skipped

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BookMyShow.Gateway.Tests.Admission;
 
+[Trait("Tier", "Fast")]
 public class PreferHeaderTests
 {
     [Theory]
@@ -22,6 +23,7 @@ public class PreferHeaderTests
     public void No_prefer_header_means_no_wait() => Assert.Equal(TimeSpan.Zero, PreferHeader.WaitOf([], 30));
 }
 
+[Trait("Tier", "Fast")]
 public class DrainRatesTests
 {
     readonly FakeTimeProvider _time = new();
@@ -63,6 +65,7 @@ public class DrainRatesTests
     }
 }
 
+[Trait("Tier", "Fast")]
 public class OutcomeNotifierTests
 {
     [Fact]
@@ -98,6 +101,7 @@ public class OutcomeNotifierTests
 
 /// <summary>Time-outs without exceptions: first-chance exceptions are process-wide, so this runs with nothing in parallel.</summary>
 [Collection(nameof(EventStreamTests))]
+[Trait("Tier", "Fast")]
 public class OutcomeNotifierTimeoutTests
 {
     [Fact]

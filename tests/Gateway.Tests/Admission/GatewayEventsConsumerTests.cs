@@ -14,6 +14,7 @@ namespace BookMyShow.Gateway.Tests.Admission;
 /// A grant is one decision (ADR 0016) in its batch's one event (ADR 0022): the gateway turns it into the request's answer
 /// and the user's booking.held.
 /// </summary>
+[Trait("Tier", "Fast")]
 public sealed class GatewayEventsConsumerTests : IAsyncLifetime
 {
     ServiceProvider _provider = null!;

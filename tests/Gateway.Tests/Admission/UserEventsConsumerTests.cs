@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BookMyShow.Gateway.Tests.Admission;
 
 /// <summary>An expiry is one event for many holds (ADR 0017): each owner's stream gets its own booking.expired, once.</summary>
+[Trait("Tier", "Fast")]
 public sealed class UserEventsConsumerTests : IAsyncLifetime
 {
     ServiceProvider _provider = null!;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BookMyShow.Gateway.Tests.Admission;
 
+[Trait("Tier", "Fast")]
 public class WaitingRequestsTests
 {
     readonly FakeTimeProvider _time = new();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting.Internal;
 
 namespace BookMyShow.Gateway.Tests.Auth;
 
+[Trait("Tier", "Fast")]
 public class AuthSettingsTests
 {
     static TokenSettings Resolve(string environment, bool embedded, params (string Key, string Value)[] settings)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace BookMyShow.Payments.Tests.Payments;
 
+[Trait("Tier", "Fast")]
 public sealed class PaymentOptionsTests
 {
     static PaymentOptions Resolve(Dictionary<string, string?> settings)

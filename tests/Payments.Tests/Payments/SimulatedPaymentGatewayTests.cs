@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BookMyShow.Payments.Tests.Payments;
 
+[Trait("Tier", "Fast")]
 public sealed class SimulatedPaymentGatewayTests : IAsyncLifetime
 {
     ServiceProvider _provider = null!;

@@ -2,6 +2,7 @@ using BookMyShow.Core.Messaging;
 
 namespace BookMyShow.Workers.Tests.Inventory;
 
+[Trait("Tier", "Fast")]
 public class PartitioningTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using MimeKit;
 
 namespace BookMyShow.Workers.Tests.Notifications;
 
+[Trait("Tier", "Fast")]
 public class BookingEmailComposerTests
 {
     readonly BookingEmailComposer _composer = new();

@@ -7,6 +7,7 @@ using MimeKit;
 
 namespace BookMyShow.Workers.Tests.Notifications;
 
+[Trait("Tier", "Fast")]
 public sealed class LocalMailSenderTests : IDisposable
 {
     readonly string _directory = Path.Combine(Path.GetTempPath(), "bookmyshow-pickup-" + Guid.NewGuid().ToString("N"));

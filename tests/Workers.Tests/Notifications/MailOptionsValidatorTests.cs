@@ -2,6 +2,7 @@ using BookMyShow.Workers.Notifications.Email;
 
 namespace BookMyShow.Workers.Tests.Notifications;
 
+[Trait("Tier", "Fast")]
 public class MailOptionsValidatorTests
 {
     static string? Failure(Action<MailOptions> change)

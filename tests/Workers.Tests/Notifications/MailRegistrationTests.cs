@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace BookMyShow.Workers.Tests.Notifications;
 
+[Trait("Tier", "Fast")]
 public class MailRegistrationTests
 {
     static ServiceProvider Provider(Dictionary<string, string?> settings)
