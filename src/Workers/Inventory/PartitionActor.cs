@@ -47,6 +47,7 @@ public sealed class PartitionActor : IAsyncDisposable
     readonly CancellationTokenSource _stopping = new();
     readonly ConcurrentQueue<Guid> _sent = new();
     readonly ITimer _clock;
+    readonly DeliveryOrder _order;
     readonly Lock _startLock = new();
     Task? _loop;
 
@@ -74,6 +75,7 @@ public sealed class PartitionActor : IAsyncDisposable
         _logger = logger;
         _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         _clock = time.CreateTimer(_ => Post(Tick.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _order = new DeliveryOrder(Enqueue, TimeProvider.System);
     }
 
     public int Partition { get; }
@@ -86,8 +88,14 @@ public sealed class PartitionActor : IAsyncDisposable
     public Task SubmitAsync(PartitionWork work)
     {
         EnsureRunning();
-        if (!_inbox.Writer.TryWrite(work)) work.Fail(new OperationCanceledException("The partition is stopping."));
+        if (work.Delivery is { } delivery) _order.Arrive(delivery, work);
+        else Enqueue(work);
         return work.Done;
+    }
+
+    void Enqueue(PartitionWork work)
+    {
+        if (!_inbox.Writer.TryWrite(work)) work.Fail(new OperationCanceledException("The partition is stopping."));
     }
 
     void Post(PartitionWork work) => _inbox.Writer.TryWrite(work);
@@ -490,6 +498,7 @@ public sealed class PartitionActor : IAsyncDisposable
         await _stopping.CancelAsync();
         if (_loop is not null) await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _clock.Dispose();
+        _order.Dispose();
         _housekeeping?.Dispose();
         _stopping.Dispose();
     }

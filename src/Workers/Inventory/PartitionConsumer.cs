@@ -60,6 +60,7 @@ public sealed class PartitionConsumer(Partitions partitions) :
         var retry = context.GetRetryAttempt();
         work.Careful = retry > 0 || context.ReceiveContext.Redelivered;
         work.Isolated = retry >= RetriesBeforeGivingUp;
+        if (context.ReceiveContext is RabbitMqBasicConsumeContext rabbit) work.Delivery = new Delivery(rabbit.ConsumerTag, rabbit.DeliveryTag);
         return work;
     }
 }

@@ -10,10 +10,10 @@ public sealed class PartitionConsumerDefinition : ConsumerDefinition<PartitionCo
 {
     public PartitionConsumerDefinition()
     {
-        // One message at a time, in queue order: a partition decides hold requests in the order they were admitted (a
-        // gateway's groups arrive in that order), and concurrent consumers would hand them to the partition's writer
-        // (PartitionActor) in whatever order their tasks ran. A gateway's group is already a batch; what arrives
-        // meanwhile waits in the prefetch.
+        // One message at a time, in queue order, where no delivery tags say the order (the in-memory transport): a
+        // partition decides hold requests in the order they were admitted, and concurrent consumers would hand them to
+        // its writer (PartitionActor) in whatever order their tasks ran. On RabbitMQ PartitionEndpoints takes many at once
+        // and DeliveryOrder restores the order.
         ConcurrentMessageLimit = 1;
     }
 

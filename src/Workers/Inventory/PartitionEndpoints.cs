@@ -18,7 +18,10 @@ public sealed class PartitionEndpoints(MessagingOptions options) : IBusContribut
             bus.ReceiveEndpoint(Partitioning.QueueName(partition), e =>
             {
                 e.ConfigureConsumeTopology = false;
-                e.ConcurrentMessageLimit = 1; // in queue order (PartitionConsumerDefinition)
+                // On RabbitMQ many messages are in hand at once, so that what arrives while a batch is written joins the
+                // next batch, and the partition puts them back in queue order by their delivery tags (DeliveryOrder). The
+                // in-memory transport numbers nothing: there they are applied one at a time (PartitionConsumerDefinition).
+                e.ConcurrentMessageLimit = transport == TransportKind.RabbitMq ? options.PartitionPrefetch : 1;
                 e.PrefetchCount = options.PartitionPrefetch;
                 if (e is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {

@@ -22,6 +22,9 @@ public abstract class PartitionWork
     /// <summary>Retried so often that it runs in a batch of its own; a hold request that still fails is answered PROCESSING_FAILED.</summary>
     public bool Isolated { get; set; }
 
+    /// <summary>Where its message came from on the broker, to put it back in queue order; null on a transport without one.</summary>
+    public Delivery? Delivery { get; set; }
+
     /// <summary>The shows the work needs in memory.</summary>
     public abstract IEnumerable<string> ShowIds { get; }
 
