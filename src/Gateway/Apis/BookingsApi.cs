@@ -35,12 +35,13 @@ public static class BookingsApi
     // 402, 409, 410 and 503 also come as stored answers (StoredAnswer describes those).
     [ProblemResponses(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)]
     static async Task<Results<StoredAnswer, Accepted<ConfirmPendingResponse>, ProblemHttpResult>> Confirm(
-        [FromBody] ConfirmBookingRequest body, [FromHeader(Name = IdempotencyKeys.Header)] string[]? idempotencyKey,
-        [AsParameters] ConfirmServices services, ClaimsPrincipal user, HttpResponse response, CancellationToken ct)
+        [FromBody] ConfirmBookingRequest body,
+        [AsParameters] ConfirmServices services, ClaimsPrincipal user, HttpRequest httpRequest, HttpResponse response, CancellationToken ct)
     {
         var (db, publisher, notifier, options, time, logger) = services;
         var userId = user.UserId();
-        var (key, badKey) = IdempotencyKeys.ForConfirm(idempotencyKey);
+        // Read, not bound: [FromHeader] binds no StringValues, and a string[] loses an empty value, which must be refused.
+        var (key, badKey) = IdempotencyKeys.ForConfirm(httpRequest.Headers[IdempotencyKeys.Header]);
         if (badKey is not null) return badKey;
         var (holdId, paymentToken, invalid) = body.Validate();
         if (invalid is not null) return invalid;

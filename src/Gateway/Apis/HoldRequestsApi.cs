@@ -45,15 +45,16 @@ public static class HoldRequestsApi
         StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)]
     static async Task<Results<Created<HoldResponse>, Accepted<HoldRequestStatusResponse>, Accepted<HoldQueuedResponse>, ProblemHttpResult>> PlaceHold(
         string show_id, [FromBody] PlaceHoldRequest body,
-        [FromHeader(Name = IdempotencyKeys.Header)] string[]? idempotencyKey, [FromHeader(Name = "Prefer")] string[]? prefer,
-        [AsParameters] AdmissionServices services, ClaimsPrincipal user, HttpResponse response, CancellationToken ct)
+        [FromHeader(Name = "Prefer")] string[]? prefer,
+        [AsParameters] AdmissionServices services, ClaimsPrincipal user, HttpRequest httpRequest, HttpResponse response, CancellationToken ct)
     {
         var userId = user.UserId();
         var layout = await services.Layouts.FindAsync(show_id, ct);
         if (layout is null) return Problems.NotFound($"Show '{show_id}' does not exist.");
         var (seatIds, invalid) = body.Validate(userId, layout, services.Options.Value.MaxSeatsPerHold, services.Time.GetUtcNow().UtcDateTime);
         if (invalid is not null) return invalid;
-        var (key, badKey) = IdempotencyKeys.ForHold(idempotencyKey);
+        // Read, not bound: [FromHeader] binds no StringValues, and a string[] loses an empty value, which must be refused.
+        var (key, badKey) = IdempotencyKeys.ForHold(httpRequest.Headers[IdempotencyKeys.Header]);
         if (badKey is not null) return badKey;
         var wait = PreferHeader.WaitOf(prefer ?? [], MaxWaitSeconds);
 
