@@ -15,6 +15,9 @@ public sealed class DistributedNotificationTests
 {
     static readonly TimeSpan EventWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>Development tokens carry roles only when allowed; these tests ask for an operator's.</summary>
+    static Dictionary<string, string?> OperatorTokens() => new() { ["Auth__DevTokenRoles"] = "true" };
+
     static Dictionary<string, string?> MailSettings(SmtpSink sink, Dictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
@@ -66,7 +69,7 @@ public sealed class DistributedNotificationTests
     public async Task A_booking_is_mailed_pushed_and_counted_once_however_often_its_events_are_redelivered()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink), catalogFile: TestCatalog.FilePath);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, OperatorTokens()), catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var token = await api.TokenAsync("u_mail", email: "asha@example.com");
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
@@ -166,7 +169,7 @@ public sealed class DistributedNotificationTests
     {
         await using var servers = await TestServices.StartAsync();
         await using var sink = await SmtpSink.StartAsync();
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new() { ["Bookings__ConfirmWait"] = "00:00:02" }), servers, catalogFile: TestCatalog.FilePath);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, MailSettings(sink, new() { ["Bookings__ConfirmWait"] = "00:00:02", ["Auth__DevTokenRoles"] = "true" }), servers, catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);
         const int Users = 12;
@@ -306,7 +309,7 @@ public sealed class DistributedNotificationTests
     [Fact]
     public async Task Show_stats_are_for_operators_only()
     {
-        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, catalogFile: TestCatalog.FilePath);
+        await using var deployment = await Deployment.StartDistributedAsync(workers: 1, OperatorTokens(), catalogFile: TestCatalog.FilePath);
         var api = deployment.Api;
         var user = await api.TokenAsync("u_curious");
         var operatorToken = await api.TokenAsync("ops", roles: ["operator"]);

@@ -8,7 +8,9 @@ public sealed class EmbeddedFixture : IAsyncLifetime
 {
     public Deployment Deployment { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Deployment = await Deployment.StartEmbeddedAsync(catalogFile: TestCatalog.FilePath);
+    // EmbeddedBookingTests asks for an operator's token; development tokens carry roles only when allowed.
+    public async Task InitializeAsync() =>
+        Deployment = await Deployment.StartEmbeddedAsync(new Dictionary<string, string?> { ["Auth__DevTokenRoles"] = "true" }, catalogFile: TestCatalog.FilePath);
 
     public async Task DisposeAsync() => await Deployment.DisposeAsync();
 }

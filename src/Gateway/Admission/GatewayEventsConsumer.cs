@@ -43,13 +43,13 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
     /// </summary>
     void Placed(HoldPlaced m, Guid eventId)
     {
-        hub.Deliver(m.UserId, new UserEventView
+        hub.Deliver(m.UserId, new UserEventResponse
         {
             EventId = eventId, Type = "hold_request.held", RequestId = m.RequestId, Status = "HELD",
             HoldId = m.HoldId, ShowId = m.ShowId, SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt,
             OccurredAt = m.DecidedAt,
         });
-        hub.Deliver(m.UserId, new UserEventView
+        hub.Deliver(m.UserId, new UserEventResponse
         {
             EventId = OutboxWriter.DerivedMessageId(eventId, BookingHeldEvent), Type = "booking.held", HoldId = m.HoldId, ShowId = m.ShowId,
             SeatIds = m.SeatIds, Amount = m.TotalPrice, Currency = m.Currency, ExpiresAt = m.ExpiresAt, OccurredAt = m.DecidedAt,
@@ -59,7 +59,7 @@ public sealed class GatewayEventsConsumer(OutcomeNotifier notifier, DrainRates r
 
     void Rejected(HoldRejected rejected, Guid eventId)
     {
-        hub.Deliver(rejected.UserId, new UserEventView
+        hub.Deliver(rejected.UserId, new UserEventResponse
         {
             EventId = eventId, Type = "hold_request.rejected", RequestId = rejected.RequestId, Status = "REJECTED", ShowId = rejected.ShowId,
             SeatIds = rejected.SeatIds, Reason = rejected.Reason, UnavailableSeatIds = rejected.UnavailableSeatIds, OccurredAt = rejected.DecidedAt,

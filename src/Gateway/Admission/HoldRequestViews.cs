@@ -1,33 +1,8 @@
 using BookMyShow.Core.Persistence;
+using BookMyShow.Gateway.Apis;
 using Microsoft.EntityFrameworkCore;
 
 namespace BookMyShow.Gateway.Admission;
-
-public sealed record HoldDto(string HoldId, string ShowId, IReadOnlyList<string> SeatIds, DateTimeOffset ExpiresAt, decimal TotalPrice, string Currency, string Status)
-{
-    /// <summary>NONE, PAYING, PAID, DECLINED, FAILED, REFUNDING or REFUNDED (on GET /v1/holds/{id}).</summary>
-    public string? PaymentState { get; init; }
-    public string? BookingId { get; init; }
-}
-
-/// <summary>The state of a hold request as clients see it (poll and SSE).</summary>
-public sealed record HoldRequestView
-{
-    public required string RequestId { get; init; }
-    public required string ShowId { get; init; }
-    public required IReadOnlyList<string> SeatIds { get; init; }
-    public required string Status { get; init; }
-    public long? Position { get; init; }
-    public int? EstimatedWaitSeconds { get; init; }
-    public HoldDto? Hold { get; init; }
-    public string? Reason { get; init; }
-    public IReadOnlyList<string>? UnavailableSeatIds { get; init; }
-    public required string StatusUrl { get; init; }
-    public required string EventsUrl { get; init; }
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsFinal => Status != RequestStatus.Queued;
-}
 
 /// <summary>Reads hold requests and holds for their owner and works out queue positions.</summary>
 public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions, WaitingRequests waiting, TimeProvider time)
@@ -37,27 +12,27 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
         db.HoldRequests.CountAsync(r => r.ShowId == showId && r.Status == RequestStatus.Queued && r.Seq < seq, ct);
 
     /// <summary>The view once the request was granted, from the decision event (what reading the request would show).</summary>
-    public HoldRequestView Placed(HoldRequestView waiting, Contracts.Holds.HoldPlaced placed) => waiting with
+    public HoldRequestStatusResponse Placed(HoldRequestStatusResponse waiting, Contracts.Holds.HoldPlaced placed) => waiting with
     {
         Status = RequestStatus.Held, Position = null, EstimatedWaitSeconds = null,
-        Hold = new HoldDto(placed.HoldId, placed.ShowId, placed.SeatIds, placed.ExpiresAt, placed.TotalPrice, placed.Currency,
+        Hold = new HoldResponse(placed.HoldId, placed.ShowId, placed.SeatIds, placed.ExpiresAt, placed.TotalPrice, placed.Currency,
             placed.ExpiresAt <= time.GetUtcNow() ? HoldStatus.Expired : HoldStatus.Active),
     };
 
     /// <summary>The view once the request was turned down, from the decision event.</summary>
-    public static HoldRequestView Rejected(HoldRequestView waiting, Contracts.Holds.HoldRejected rejected) => waiting with
+    public static HoldRequestStatusResponse Rejected(HoldRequestStatusResponse waiting, Contracts.Holds.HoldRejected rejected) => waiting with
     {
         Status = RequestStatus.Rejected, Position = null, EstimatedWaitSeconds = null, Reason = rejected.Reason, UnavailableSeatIds = rejected.UnavailableSeatIds,
     };
 
     /// <summary>A waiting request's view with the position (and the wait it means) filled in.</summary>
-    public HoldRequestView WithPosition(HoldRequestView view, int position) =>
+    public HoldRequestStatusResponse WithPosition(HoldRequestStatusResponse view, int position) =>
         view with { Position = position, EstimatedWaitSeconds = rates.EstimateWaitSeconds(view.ShowId, position + 1) };
 
     /// <summary>The position of a waiting request from the shared snapshot (<see cref="QueuePositions"/>).</summary>
     public Task<(int Position, bool Waiting)> LookupAsync(string showId, long seq, CancellationToken ct) => positions.LookupAsync(showId, seq, ct);
 
-    public async Task<HoldRequestView?> FindAsync(BookingDbContext db, string requestId, string userId, CancellationToken ct)
+    public async Task<HoldRequestStatusResponse?> FindAsync(BookingDbContext db, string requestId, string userId, CancellationToken ct)
     {
         if (waiting.Find(requestId, userId) is { } admittedHere && await WaitingViewAsync(admittedHere.ToRequest(), ct) is { } view) return view;
         var request = await db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
@@ -65,7 +40,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
         return await ViewAsync(db, request, ct);
     }
 
-    public async Task<HoldRequestView> ViewAsync(BookingDbContext db, HoldRequest request, CancellationToken ct)
+    public async Task<HoldRequestStatusResponse> ViewAsync(BookingDbContext db, HoldRequest request, CancellationToken ct)
     {
         var view = BareView(request);
         switch (request.Status)
@@ -74,7 +49,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
                 return WithPosition(view, await positions.PositionAsync(request.ShowId, request.Seq, ct));
             case RequestStatus.Held:
                 var hold = await db.Holds.AsNoTracking().FirstAsync(h => h.Id == request.HoldId, ct);
-                return view with { Hold = ToDto(hold, time.GetUtcNow().UtcDateTime) };
+                return view with { Hold = ToResponse(hold, time.GetUtcNow().UtcDateTime) };
             default:
                 return view with { Reason = request.Reason, UnavailableSeatIds = SeatList.Split(request.UnavailableSeatIds) };
         }
@@ -84,13 +59,13 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
     /// A request this gateway knows to be waiting (<see cref="WaitingRequests"/>), with its position from the shared
     /// snapshot and no read of the request itself; null when the snapshot already shows it decided (read it then).
     /// </summary>
-    public async Task<HoldRequestView?> WaitingViewAsync(HoldRequest request, CancellationToken ct)
+    public async Task<HoldRequestStatusResponse?> WaitingViewAsync(HoldRequest request, CancellationToken ct)
     {
         var (position, waiting) = await positions.LookupAsync(request.ShowId, request.Seq, ct);
         return waiting ? WithPosition(BareView(request), position) : null;
     }
 
-    static HoldRequestView BareView(HoldRequest request) => new()
+    static HoldRequestStatusResponse BareView(HoldRequest request) => new()
     {
         RequestId = request.Id,
         ShowId = request.ShowId,
@@ -101,7 +76,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
     };
 
     /// <summary>A hold as its owner sees it; an active hold past its expiry already reads EXPIRED.</summary>
-    public static HoldDto ToDto(Hold hold, DateTime now) => new(
+    public static HoldResponse ToResponse(Hold hold, DateTime now) => new(
         hold.Id, hold.ShowId, SeatList.Split(hold.SeatIds), new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), hold.TotalPrice, hold.Currency,
         hold.Status == HoldStatus.Active && hold.EffectiveExpiry <= now ? HoldStatus.Expired : hold.Status);
 }

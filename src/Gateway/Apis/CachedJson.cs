@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using BookMyShow.Core.Catalog;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,8 +16,8 @@ public sealed class CachedJson(IMemoryCache cache, IOptions<CatalogOptions> opti
 {
     sealed record Entry(byte[] Body, string ETag);
 
-    /// <summary>Returns the cached body for the key, or null when the factory says the resource does not exist.</summary>
-    public async Task<IResult> RespondAsync<T>(HttpContext http, string key, Func<Task<T?>> factory, string notFoundDetail) where T : class
+    /// <summary>The cached body for the key (or 304), or 404 when the factory says the resource does not exist.</summary>
+    public async Task<Results<CachedJsonResult<T>, ProblemHttpResult>> RespondAsync<T>(HttpContext http, string key, Func<Task<T?>> factory, string notFoundDetail) where T : class
     {
         if (!cache.TryGetValue(key, out Entry? entry))
         {
@@ -34,8 +35,8 @@ public sealed class CachedJson(IMemoryCache cache, IOptions<CatalogOptions> opti
         if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags)
             && tags.Any(t => t.Tag == "*" || t.Tag.Equals(entry.ETag, StringComparison.Ordinal)))
         {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return new CachedJsonResult<T>(null);
         }
-        return TypedResults.Bytes(entry.Body, "application/json");
+        return new CachedJsonResult<T>(entry.Body);
     }
 }

@@ -1,22 +1,18 @@
 using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
+using System.Security.Claims;
 using BookMyShow.Contracts.Holds;
 using BookMyShow.Core.Holds;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Gateway.Admission;
 using BookMyShow.Gateway.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace BookMyShow.Gateway.Apis;
-
-/// <summary>The hold request body (documentation only: the body is parsed by hand for precise errors).</summary>
-public sealed record HoldRequestBody(IReadOnlyList<string> SeatIds, string? UserId);
-
-public sealed record HoldQueuedResponse(string RequestId, string ShowId, string Status, long Position, int EstimatedWaitSeconds, string StatusUrl, string EventsUrl);
 
 /// <summary>Queued hold admission and the request's outcome, by poll or by Server-Sent Events.</summary>
 public static class HoldRequestsApi
@@ -24,132 +20,99 @@ public static class HoldRequestsApi
     const int MaxWaitSeconds = 30;
     /// <summary>How often an event stream tells a waiting client its new position.</summary>
     static readonly TimeSpan PositionEvery = TimeSpan.FromSeconds(5);
-    const int MaxIdempotencyKeyLength = 200;
 
     public static IEndpointRouteBuilder MapHoldRequestsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1").WithTags("Holds").RequireAuthorization();
-        api.MapPost("/shows/{show_id}/hold", PlaceHold)
-            .WithSummary("Ask to hold seats. Answers 202 with a queue position; with 'Prefer: wait=N' may answer 201 or 409 directly.")
-            .Accepts<HoldRequestBody>("application/json")
-            .Produces<HoldQueuedResponse>(StatusCodes.Status202Accepted)
-            .Produces<HoldDto>(StatusCodes.Status201Created)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422).ProducesProblem(503);
-        api.MapGet("/hold-requests/{request_id}", GetRequest)
-            .WithSummary("The request's status: QUEUED (with position), HELD (with the hold) or REJECTED.")
-            .Produces<HoldRequestView>().ProducesProblem(404);
-        api.MapGet("/hold-requests/{request_id}/events", StreamRequest)
+        api.MapPost("/shows/{show_id:id}/hold", PlaceHold)
+            .WithSummary("Ask to hold seats. Answers 202 with a queue position; with 'Prefer: wait=N' may answer 201 or 409 directly.");
+        api.MapGet("/hold-requests/{request_id:id}", GetRequest)
+            .WithSummary("The request's status: QUEUED (with position), HELD (with the hold) or REJECTED.");
+        api.MapGet("/hold-requests/{request_id:id}/events", StreamRequest)
             .WithSummary("Server-Sent Events: a 'status' event when the status changes and a new position at most every 5 s; the stream ends after the final one.")
-            .Produces<HoldRequestView>(contentType: "text/event-stream").ProducesProblem(404);
+            .Produces<HoldRequestStatusResponse>(contentType: "text/event-stream");
         return app;
     }
 
-    static async Task<IResult> PlaceHold(
-        string show_id, HttpContext http, ShowLayouts layouts, HoldAdmission admission, HoldRequestViews views, OutcomeNotifier notifier,
-        DrainRates rates, BookingDbContext db, UserContacts contacts, IOptions<HoldOptions> options, TimeProvider time)
+    /// <summary>What admitting a hold request needs, besides the request itself.</summary>
+    public sealed record AdmissionServices(
+        ShowLayouts Layouts, HoldAdmission Admission, HoldRequestViews Views, OutcomeNotifier Notifier, DrainRates Rates, BookingDbContext Db,
+        UserContacts Contacts, IOptions<HoldOptions> Options, TimeProvider Time);
+
+    // OpenAPI shows one body per status: the 202 of a new request (HoldQueuedResponse, last of the two); a retry's 202
+    // carries the request as GET /v1/hold-requests/{id} shows it, which has the same fields and more.
+    [ProblemResponses(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+        StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable)]
+    static async Task<Results<Created<HoldResponse>, Accepted<HoldRequestStatusResponse>, Accepted<HoldQueuedResponse>, ProblemHttpResult>> PlaceHold(
+        string show_id, [FromBody] PlaceHoldRequest body,
+        [FromHeader(Name = "Prefer")] string[]? prefer,
+        [AsParameters] AdmissionServices services, ClaimsPrincipal user, HttpRequest httpRequest, HttpResponse response, CancellationToken ct)
     {
-        var ct = http.RequestAborted;
-        var userId = http.User.UserId();
-        var layout = await layouts.FindAsync(show_id, ct);
+        var userId = user.UserId();
+        var layout = await services.Layouts.FindAsync(show_id, ct);
         if (layout is null) return Problems.NotFound($"Show '{show_id}' does not exist.");
-
-        var body = await JsonBody.ReadObjectAsync(http.Request);
-        if (body.Problem is not null) return body.Problem;
-        var root = body.Root;
-        if (root.TryGetProperty("user_id", out var bodyUser))
-        {
-            if (bodyUser.ValueKind != JsonValueKind.String) return Problems.BadRequest("user_id must be a string.");
-            if (bodyUser.GetString() != userId) return Problems.Forbidden("user_id does not match the authenticated user.");
-        }
-        if (!root.TryGetProperty("seat_ids", out var seatsElement) || seatsElement.ValueKind != JsonValueKind.Array)
-        {
-            return Problems.BadRequest("seat_ids is required and must be an array of seat id strings.");
-        }
-        var seatIds = new List<string>();
-        foreach (var element in seatsElement.EnumerateArray())
-        {
-            if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
-            {
-                return Problems.BadRequest("seat_ids must contain only non-empty strings.");
-            }
-            seatIds.Add(element.GetString()!);
-        }
-        var max = options.Value.MaxSeatsPerHold;
-        if (seatIds.Count == 0) return Problems.BadRequest("seat_ids must name at least one seat.");
-        if (seatIds.Count > max) return Problems.BadRequest($"At most {max} seats can be held at once.", new Dictionary<string, object?> { ["max_seats"] = max });
-        var duplicates = seatIds.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0) return Problems.BadRequest($"Duplicate seat ids: {string.Join(", ", duplicates)}.", new Dictionary<string, object?> { ["duplicate_seat_ids"] = duplicates });
-        var unknown = seatIds.Where(s => !layout.SeatIds.Contains(s)).ToList();
-        if (unknown.Count > 0) return Problems.BadRequest($"Unknown seat ids for this show: {string.Join(", ", unknown)}.", new Dictionary<string, object?> { ["unknown_seat_ids"] = unknown });
-        if (layout.StartsAt <= time.GetUtcNow().UtcDateTime)
-        {
-            return Problems.Conflict("Show not on sale", $"Show '{show_id}' has already started; seats can no longer be held.");
-        }
-
-        string? idempotencyKey = http.Request.Headers["Idempotency-Key"];
-        if (idempotencyKey is not null && (idempotencyKey.Length == 0 || idempotencyKey.Length > MaxIdempotencyKeyLength))
-        {
-            return Problems.BadRequest($"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} characters.");
-        }
-        var wait = PreferHeader.WaitOf(http.Request.Headers["Prefer"], MaxWaitSeconds);
+        var (seatIds, invalid) = body.Validate(userId, layout, services.Options.Value.MaxSeatsPerHold, services.Time.GetUtcNow().UtcDateTime);
+        if (invalid is not null) return invalid;
+        // Read, not bound: [FromHeader] binds no StringValues, and a string[] loses an empty value, which must be refused.
+        var (key, badKey) = IdempotencyKeys.ForHold(httpRequest.Headers[IdempotencyKeys.Header]);
+        if (badKey is not null) return badKey;
+        var wait = PreferHeader.WaitOf(prefer ?? [], MaxWaitSeconds);
 
         // Before the request is queued: the hold's e-mails (expiring, expired) need the address.
-        await contacts.RememberAsync(db, http.User, userId, ct);
+        await services.Contacts.RememberAsync(services.Db, user, userId, ct);
         var requestId = HoldAdmission.NewRequestId();
         var watchKey = OutcomeNotifier.ForRequest(requestId);
-        var watched = wait > TimeSpan.Zero ? notifier.Watch(watchKey) : null; // before sending, so a fast decision is not missed
-        var result = await admission.AdmitAsync(requestId, show_id, userId, seatIds, idempotencyKey, ct);
+        var watched = wait > TimeSpan.Zero ? services.Notifier.Watch(watchKey) : null; // before sending, so a fast decision is not missed
+        var result = await services.Admission.AdmitAsync(requestId, show_id, userId, seatIds, key, ct);
         var request = result.Request!;
-        if (result.Outcome != AdmissionOutcome.Admitted && watched is not null) notifier.Forget(watchKey);
+        if (result.Outcome != AdmissionOutcome.Admitted && watched is not null) services.Notifier.Forget(watchKey);
         switch (result.Outcome)
         {
             case AdmissionOutcome.IdempotencyKeyReused:
                 return Problems.Of(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused",
                     "This Idempotency-Key was used for a different hold request.", new Dictionary<string, object?> { ["request_id"] = request.Id });
             case AdmissionOutcome.BrokerUnavailable:
-                http.Response.Headers.RetryAfter = "2";
-                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The hold queue cannot take requests right now; nothing was held. Try again shortly.");
+                response.Headers.RetryAfter = "2";
+                return Problems.Unavailable("Queue unavailable", "The hold queue cannot take requests right now; nothing was held. Try again shortly.");
             case AdmissionOutcome.Replayed:
-                return Answer(http, await views.ViewAsync(db, request, ct));
+                return Answer(await services.Views.ViewAsync(services.Db, request, ct));
         }
 
         if (watched is not null)
         {
-            var outcome = await notifier.WaitAsync(watchKey, watched, wait, ct);
+            var outcome = await services.Notifier.WaitAsync(watchKey, watched, wait, ct);
             if (outcome is HoldPlaced or HoldRejected)
             {
-                http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
-                db.ChangeTracker.Clear();
-                var decided = await db.HoldRequests.AsNoTracking().FirstAsync(r => r.Id == request.Id, ct);
-                return Answer(http, await views.ViewAsync(db, decided, ct), preferWait: true);
+                response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
+                services.Db.ChangeTracker.Clear();
+                var decided = await services.Db.HoldRequests.AsNoTracking().FirstAsync(r => r.Id == request.Id, ct);
+                return Answer(await services.Views.ViewAsync(services.Db, decided, ct), preferWait: true);
             }
         }
 
-        var estimate = rates.EstimateWaitSeconds(show_id, result.Position + 1);
-        http.Response.Headers.Location = $"/v1/hold-requests/{request.Id}";
-        return TypedResults.Json(
-            new HoldQueuedResponse(request.Id, show_id, RequestStatus.Queued, result.Position, estimate, $"/v1/hold-requests/{request.Id}", $"/v1/hold-requests/{request.Id}/events"),
-            statusCode: StatusCodes.Status202Accepted);
+        var estimate = services.Rates.EstimateWaitSeconds(show_id, result.Position + 1);
+        var statusUrl = $"/v1/hold-requests/{request.Id}";
+        return TypedResults.Accepted(statusUrl,
+            new HoldQueuedResponse(request.Id, show_id, RequestStatus.Queued, result.Position, estimate, statusUrl, $"/v1/hold-requests/{request.Id}/events"));
     }
 
     /// <summary>201/409 when the caller preferred to wait and the decision came; 202 with the request otherwise.</summary>
-    static IResult Answer(HttpContext http, HoldRequestView view, bool preferWait = false)
+    static Results<Created<HoldResponse>, Accepted<HoldRequestStatusResponse>, Accepted<HoldQueuedResponse>, ProblemHttpResult> Answer(
+        HoldRequestStatusResponse view, bool preferWait = false)
     {
-        http.Response.Headers.Location = view.StatusUrl;
         if (preferWait && view.Status == RequestStatus.Held)
         {
-            http.Response.Headers.Location = $"/v1/holds/{view.Hold!.HoldId}";
             // The design's hold body: a fresh hold reads "HELD".
-            return TypedResults.Json(view.Hold with { Status = RequestStatus.Held }, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Created($"/v1/holds/{view.Hold!.HoldId}", view.Hold with { Status = RequestStatus.Held });
         }
         if (preferWait && view.Status == RequestStatus.Rejected)
         {
             return RejectionProblem(view);
         }
-        return TypedResults.Json(view, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted(view.StatusUrl, view);
     }
 
-    static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RejectionProblem(HoldRequestView view)
+    static ProblemHttpResult RejectionProblem(HoldRequestStatusResponse view)
     {
         var unavailable = view.UnavailableSeatIds ?? [];
         var detail = unavailable.Count > 0
@@ -163,13 +126,16 @@ public static class HoldRequestsApi
         });
     }
 
-    static async Task<IResult> GetRequest(string request_id, HttpContext http, BookingDbContext db, HoldRequestViews views)
+    [ProblemResponses(StatusCodes.Status404NotFound)]
+    static async Task<Results<Ok<HoldRequestStatusResponse>, ProblemHttpResult>> GetRequest(
+        string request_id, ClaimsPrincipal user, BookingDbContext db, HoldRequestViews views, CancellationToken ct)
     {
-        var view = await views.FindAsync(db, request_id, http.User.UserId(), http.RequestAborted);
+        var view = await views.FindAsync(db, request_id, user.UserId(), ct);
         return view is null ? Problems.NotFound($"Hold request '{request_id}' does not exist.") : TypedResults.Ok(view);
     }
 
-    static async Task<IResult> StreamRequest(
+    [ProblemResponses(StatusCodes.Status404NotFound)]
+    static async Task<Results<ServerSentEventsResult<HoldRequestStatusResponse>, ProblemHttpResult>> StreamRequest(
         string request_id, HttpContext http, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views, OutcomeNotifier notifier,
         WaitingRequests waiting)
     {
@@ -179,7 +145,7 @@ public static class HoldRequestsApi
         var key = OutcomeNotifier.ForRequest(request_id);
         var decided = notifier.Watch(key);
         HoldRequest? request;
-        HoldRequestView first;
+        HoldRequestStatusResponse first;
         try
         {
             if (waiting.Find(request_id, userId) is { } admittedHere && await views.WaitingViewAsync(admittedHere.ToRequest(), ct) is { } waitingView)
@@ -214,13 +180,13 @@ public static class HoldRequestsApi
     /// the request); the decision usually arrives as the event itself and is shown from it, so an on-sale's thousands of
     /// open streams do not each read the database when their answer comes.
     /// </summary>
-    static async IAsyncEnumerable<SseItem<HoldRequestView>> Changes(
-        HoldRequest request, HoldRequestView first, Task<object> decided, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views,
+    static async IAsyncEnumerable<SseItem<HoldRequestStatusResponse>> Changes(
+        HoldRequest request, HoldRequestStatusResponse first, Task<object> decided, IDbContextFactory<BookingDbContext> contexts, HoldRequestViews views,
         OutcomeNotifier notifier, [EnumeratorCancellation] CancellationToken ct)
     {
         var key = OutcomeNotifier.ForRequest(request.Id);
         var view = first;
-        HoldRequestView? last = null;
+        HoldRequestStatusResponse? last = null;
         var lastSent = 0L;
         var quietSeconds = 0;
         try
@@ -234,7 +200,7 @@ public static class HoldRequestsApi
                 if (last is null || view.Status != last.Status
                     || (view.Position != last.Position && Stopwatch.GetElapsedTime(lastSent) >= PositionEvery))
                 {
-                    yield return new SseItem<HoldRequestView>(view, "status");
+                    yield return new SseItem<HoldRequestStatusResponse>(view, "status");
                     last = view;
                     lastSent = Stopwatch.GetTimestamp();
                 }

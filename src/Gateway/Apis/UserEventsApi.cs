@@ -17,8 +17,7 @@ public static class UserEventsApi
             .WithTags("Notifications")
             .RequireAuthorization()
             .WithSummary("Server-Sent Events: the caller's booking events (held, confirmed, released, expired, refunded, hold expiring) and the decisions on their hold requests (hold_request.held, hold_request.rejected) as they happen, on any gateway.")
-            .Produces<UserEventView>(contentType: "text/event-stream")
-            .ProducesProblem(401);
+            .Produces<UserEventResponse>(contentType: "text/event-stream");
         return app;
     }
 

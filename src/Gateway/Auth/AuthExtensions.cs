@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace BookMyShow.Gateway.Auth;
 
 /// <summary>The resolved signing key and whether development tokens are issued.</summary>
-public sealed record TokenSettings(SymmetricSecurityKey Key, string Issuer, string Audience, bool DevTokensEnabled, TimeSpan DevTokenLifetime);
+public sealed record TokenSettings(SymmetricSecurityKey Key, string Issuer, string Audience, bool DevTokensEnabled, TimeSpan DevTokenLifetime, bool DevTokenRoles = false);
 
 public static class AuthExtensions
 {
@@ -33,7 +33,7 @@ public static class AuthExtensions
             throw new InvalidOperationException("Auth:SigningKey is required when development tokens are off.");
         }
 
-        var settings = new TokenSettings(new SymmetricSecurityKey(keyBytes), options.Issuer, options.Audience, devTokens, options.DevTokenLifetime);
+        var settings = new TokenSettings(new SymmetricSecurityKey(keyBytes), options.Issuer, options.Audience, devTokens, options.DevTokenLifetime, options.DevTokenRoles);
         services.AddSingleton(settings);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -48,8 +48,29 @@ public static class AuthExtensions
                     RoleClaimType = "role",
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        // Every endpoint acts for the token's one subject: a token without one is refused here (401),
+                        // not found missing later (a 500).
+                        var subjects = context.Principal?.FindAll("sub").Select(c => c.Value).ToList() ?? [];
+                        if (subjects.Count != 1 || string.IsNullOrWhiteSpace(subjects[0]))
+                        {
+                            var failure = new AuthFailures.NoSubjectException();
+                            AuthFailures.Remember(context.HttpContext, failure);
+                            context.Fail(failure);
+                        }
+                        return Task.CompletedTask;
+                    },
+                    OnAuthenticationFailed = context =>
+                    {
+                        AuthFailures.Remember(context.HttpContext, context.Exception);
+                        return Task.CompletedTask;
+                    },
+                };
             });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddGatewayPolicies();
         return services;
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace BookMyShow.Gateway.Auth;
 
 /// <summary>Configuration section "Auth".</summary>
@@ -17,12 +15,10 @@ public sealed class AuthOptions
     public bool? DevTokens { get; set; }
 
     public TimeSpan DevTokenLifetime { get; set; } = TimeSpan.FromHours(12);
-}
 
-public static class UserExtensions
-{
-    /// <summary>The authenticated user's id: the token's subject.</summary>
-    public static string UserId(this ClaimsPrincipal user) =>
-        user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier)
-        ?? throw new InvalidOperationException("An authenticated user has no subject.");
+    /// <summary>
+    /// Whether a development token may carry roles (such as operator). Off by default: anyone who can reach
+    /// POST /v1/auth/dev-token could otherwise make themselves an operator.
+    /// </summary>
+    public bool DevTokenRoles { get; set; }
 }

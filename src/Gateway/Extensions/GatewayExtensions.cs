@@ -3,6 +3,7 @@ using BookMyShow.Core.Hosting;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Gateway.Admission;
 using BookMyShow.Gateway.Apis;
+using BookMyShow.Gateway.Apis.Binding;
 using BookMyShow.Gateway.Auth;
 using BookMyShow.Gateway.Integration;
 using BookMyShow.Gateway.Notifications;
@@ -22,6 +23,10 @@ public sealed class GatewayOptions
     /// <summary>After this long without an event, a user's event stream gets a heartbeat (proxies close quiet connections).</summary>
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan EventsHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Largest request body read, with or without a Content-Length (413 beyond it).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 16 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = RequestLimits.DefaultMaxBodyBytes;
 }
 
 public static class GatewayExtensions
@@ -34,12 +39,19 @@ public static class GatewayExtensions
 
         builder.AddBookMyShowCore();
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddRequestLimits(gateway.MaxRequestBodyBytes);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            // Names match exactly, as the hand-written parser did: "SEAT_IDS" is not seat_ids.
+            o.SerializerOptions.PropertyNameCaseInsensitive = false;
         });
-        services.AddProblemDetails();
+        // Request bodies are bound by the framework; what it cannot bind it throws, and one handler words it (400/408/413/415).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BindingFailureHandler>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => StatusProblems.Complete(c.ProblemDetails, c.HttpContext));
+        services.Configure<RouteOptions>(o => o.SetParameterPolicy<IdRouteConstraint>(IdRouteConstraint.Name));
         services.AddOpenApi();
         services.AddMemoryCache();
         services.AddGatewayAuth(configuration, builder.Environment, gateway.Embedded);
@@ -71,19 +83,21 @@ public static class GatewayExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseUtf8JsonBodies();
 
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapAuthApi(app.Services.GetRequiredService<TokenSettings>());
-        app.MapCatalogApi();
-        app.MapSeatsApi();
-        app.MapHoldRequestsApi();
-        app.MapHoldsApi();
-        app.MapBookingsApi();
-        app.MapUserEventsApi();
-        app.MapOpsApi();
-        app.MapStripeWebhooks();
+        var api = app.MapGroup("").DescribeProblems();
+        api.MapAuthApi(app.Services.GetRequiredService<TokenSettings>());
+        api.MapCatalogApi();
+        api.MapSeatsApi();
+        api.MapHoldRequestsApi();
+        api.MapHoldsApi();
+        api.MapBookingsApi();
+        api.MapUserEventsApi();
+        api.MapOpsApi();
+        api.MapStripeWebhooks();
         return app;
     }
 }

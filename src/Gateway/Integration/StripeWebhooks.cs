@@ -1,6 +1,8 @@
 using System.Text;
 using BookMyShow.Contracts.Payments;
 using BookMyShow.Gateway.Apis;
+using BookMyShow.Gateway.Apis.Binding;
+using Microsoft.AspNetCore.Mvc;
 using BookMyShow.Workers.Payments;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +25,8 @@ public static class StripeWebhooks
 
     public static IEndpointRouteBuilder MapStripeWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, ReceiveAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(Path, ReceiveAsync).AllowAnonymous().ExcludeFromDescription()
+            .WithMetadata(new RequestSizeLimitAttribute(RequestLimits.WebhookMaxBodyBytes));
         return app;
     }
 

@@ -12,7 +12,7 @@ public sealed class UserEventHub
     const int RememberedEvents = 10_000;
     const int BufferPerConnection = 256;
 
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<UserEventView>, byte>> _streams = new();
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<UserEventResponse>, byte>> _streams = new();
     readonly HashSet<Guid> _seen = [];
     readonly Queue<Guid> _seenOrder = new();
 
@@ -22,7 +22,7 @@ public sealed class UserEventHub
     public Subscription Subscribe(string userId)
     {
         // A client that stops reading loses its oldest events rather than holding up everyone else's.
-        var channel = Channel.CreateBounded<UserEventView>(new BoundedChannelOptions(BufferPerConnection)
+        var channel = Channel.CreateBounded<UserEventResponse>(new BoundedChannelOptions(BufferPerConnection)
         {
             FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true,
         });
@@ -34,7 +34,7 @@ public sealed class UserEventHub
     public bool IsListening(string userId) => _streams.ContainsKey(userId);
 
     /// <summary>Hands the event to each of the user's connections here; false when it was already delivered (a redelivery).</summary>
-    public bool Deliver(string userId, UserEventView view)
+    public bool Deliver(string userId, UserEventResponse view)
     {
         if (!_streams.ContainsKey(userId)) return true; // nobody listening here: nothing to deliver or to remember
         lock (_seen)
@@ -50,19 +50,19 @@ public sealed class UserEventHub
         return true;
     }
 
-    void Unsubscribe(string userId, Channel<UserEventView> channel)
+    void Unsubscribe(string userId, Channel<UserEventResponse> channel)
     {
         channel.Writer.TryComplete();
         if (_streams.TryGetValue(userId, out var streams))
         {
             streams.TryRemove(channel, out _);
-            if (streams.IsEmpty) _streams.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<UserEventView>, byte>>(userId, streams));
+            if (streams.IsEmpty) _streams.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<UserEventResponse>, byte>>(userId, streams));
         }
     }
 
-    public sealed class Subscription(UserEventHub hub, string userId, Channel<UserEventView> channel) : IDisposable
+    public sealed class Subscription(UserEventHub hub, string userId, Channel<UserEventResponse> channel) : IDisposable
     {
-        public ChannelReader<UserEventView> Events => channel.Reader;
+        public ChannelReader<UserEventResponse> Events => channel.Reader;
 
         public void Dispose() => hub.Unsubscribe(userId, channel);
     }

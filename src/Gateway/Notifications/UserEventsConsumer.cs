@@ -70,7 +70,7 @@ public sealed class UserEventsConsumer(UserEventHub hub, ILogger<UserEventsConsu
     void Deliver(Guid eventId, string userId, string type, string holdId, string? bookingId, string showId, IReadOnlyList<string> seats,
         decimal amount, string currency, DateTimeOffset occurredAt, DateTimeOffset? expiresAt = null, string? refundId = null)
     {
-        var delivered = hub.Deliver(userId, new UserEventView
+        var delivered = hub.Deliver(userId, new UserEventResponse
         {
             EventId = eventId, Type = type, HoldId = holdId, BookingId = bookingId, ShowId = showId, SeatIds = seats, Amount = amount,
             Currency = currency, ExpiresAt = expiresAt, RefundId = refundId, OccurredAt = occurredAt,

@@ -116,7 +116,7 @@ public sealed class SeatMaps(IDbContextFactory<BookingDbContext> contexts, IOpti
     {
         validUntil = DateTime.MaxValue;
         var lapsed = 0;
-        var seats = new List<SeatDto>(layout.Seats.Count);
+        var seats = new List<SeatResponse>(layout.Seats.Count);
         foreach (var seat in layout.Seats)
         {
             var status = SeatStatus.Available;
@@ -130,7 +130,7 @@ public sealed class SeatMaps(IDbContextFactory<BookingDbContext> contexts, IOpti
                 }
                 else lapsed++;
             }
-            seats.Add(new SeatDto(seat.SeatId, seat.Row, seat.Number, seat.Section, seat.Price, status));
+            seats.Add(new SeatResponse(seat.SeatId, seat.Row, seat.Number, seat.Section, seat.Price, status));
         }
         var body = JsonSerializer.SerializeToUtf8Bytes(new SeatMapResponse(layout.ShowId, seats), json.Value.SerializerOptions);
         return new SeatMapBody(body, $"\"{state.Version}.{lapsed}\"");

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 namespace BookMyShow.Workers.Payments;
 
 /// <summary>
-/// A payment provider in process, for the embedded mode, demos and tests. It honours Stripe's documented test
-/// tokens (pm_card_… and tok_…): <c>visa</c> and any token not listed succeed, <c>chargeDeclined</c> and its
-/// variants decline, <c>authenticationRequired</c> needs 3-D Secure (declined as authentication_required), and
-/// <c>simulateTimeout</c> never answers, so the timeout and retry path runs and ends unavailable. Like Stripe it
-/// remembers results by idempotency key: the same key gets the same payment intent or refund.
+/// A payment provider in process, for the embedded mode, demos and tests. It knows a fixed list of Stripe's documented
+/// test tokens, each as <c>pm_card_…</c> and <c>tok_…</c> (<see cref="TestCards"/>): <c>visa</c>, <c>mastercard</c>
+/// and <c>amex</c> succeed, <c>chargeDeclined</c> and its variants decline, <c>authenticationRequired</c> needs 3-D
+/// Secure (declined as authentication_required), and our own <c>simulateTimeout</c> never answers, so the timeout and
+/// retry path runs and ends unavailable. Any other token is one Stripe never issued: like Stripe, the simulator says
+/// the payment method does not exist (resource_missing), and nothing is charged. Like Stripe it remembers results by
+/// idempotency key: the same key gets the same payment intent or refund.
 /// </summary>
 public sealed class SimulatedPaymentGateway(ProviderCalls calls, IOptions<PaymentOptions> options, TimeProvider time) : IPaymentGateway
 {
@@ -78,7 +80,11 @@ public sealed class SimulatedPaymentGateway(ProviderCalls calls, IOptions<Paymen
 
         return TestCardName(charge.PaymentToken) switch
         {
-            null => new ChargeResult.Declined("resource_missing", $"No such PaymentMethod: '{charge.PaymentToken}'"),
+            // What Stripe answers for a payment method it never issued (HTTP 400 invalid_request_error), which the
+            // Stripe gateway also reports as a decline with this code: the user's confirmation ends 402.
+            null => new ChargeResult.Declined("resource_missing", charge.PaymentToken.StartsWith("tok_", StringComparison.Ordinal)
+                ? $"No such token: '{charge.PaymentToken}'"
+                : $"No such PaymentMethod: '{charge.PaymentToken}'"),
             "chargeDeclined" => new ChargeResult.Declined("card_declined", "Your card was declined."),
             "chargeDeclinedInsufficientFunds" => new ChargeResult.Declined("insufficient_funds", "Your card has insufficient funds."),
             "chargeDeclinedExpiredCard" => new ChargeResult.Declined("expired_card", "Your card has expired."),
@@ -92,11 +98,27 @@ public sealed class SimulatedPaymentGateway(ProviderCalls calls, IOptions<Paymen
         };
     }
 
-    /// <summary>"visa" for pm_card_visa and tok_visa; null when the token is neither form.</summary>
-    static string? TestCardName(string token) =>
-        token.StartsWith("pm_card_", StringComparison.Ordinal) ? token["pm_card_".Length..]
-        : token.StartsWith("tok_", StringComparison.Ordinal) ? token["tok_".Length..]
-        : null;
+    /// <summary>
+    /// The test cards known here, by name: Stripe's documented ones that the README, the tests and the bench use or that
+    /// name a decline reason, and our <c>simulateTimeout</c>. Nothing is accepted by its prefix alone.
+    /// </summary>
+    public static readonly IReadOnlySet<string> TestCards = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "visa", "mastercard", "amex",
+        "chargeDeclined", "chargeDeclinedInsufficientFunds", "chargeDeclinedExpiredCard", "chargeDeclinedIncorrectCvc",
+        "chargeDeclinedLostCard", "chargeDeclinedStolenCard", "chargeDeclinedFraudulent",
+        "authenticationRequired", "threeDSecure2Required", "threeDSecureRequired",
+        "simulateTimeout",
+    };
+
+    /// <summary>"visa" for pm_card_visa and tok_visa; null for any token that is not one of <see cref="TestCards"/>.</summary>
+    static string? TestCardName(string token)
+    {
+        var name = token.StartsWith("pm_card_", StringComparison.Ordinal) ? token["pm_card_".Length..]
+            : token.StartsWith("tok_", StringComparison.Ordinal) ? token["tok_".Length..]
+            : null;
+        return name is not null && TestCards.Contains(name) ? name : null;
+    }
 
     static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
 }

@@ -8,7 +8,7 @@ static class UserStreams
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     /// <summary>The stream's next event; fails the test (cancelled read) when none comes within <see cref="Patience"/>.</summary>
-    public static async Task<UserEventView> NextAsync(this UserEventHub.Subscription stream)
+    public static async Task<UserEventResponse> NextAsync(this UserEventHub.Subscription stream)
     {
         using var deadline = new CancellationTokenSource(Patience);
         return await stream.Events.ReadAsync(deadline.Token);

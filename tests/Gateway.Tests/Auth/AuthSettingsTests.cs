@@ -42,6 +42,13 @@ public class AuthSettingsTests
     }
 
     [Fact]
+    public void Dev_tokens_carry_roles_only_when_configured()
+    {
+        Assert.False(Resolve(Environments.Development, embedded: true).DevTokenRoles);
+        Assert.True(Resolve(Environments.Development, embedded: true, ("Auth:DevTokenRoles", "true")).DevTokenRoles);
+    }
+
+    [Fact]
     public void Short_signing_key_is_refused_by_name()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Resolve(Environments.Production, embedded: false, ("Auth:SigningKey", "short")));

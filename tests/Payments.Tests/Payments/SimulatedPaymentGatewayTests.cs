@@ -40,12 +40,32 @@ public sealed class SimulatedPaymentGatewayTests : IAsyncLifetime
     [InlineData("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds")]
     [InlineData("tok_chargeDeclinedInsufficientFunds", "insufficient_funds")]
     [InlineData("pm_card_authenticationRequired", "authentication_required")]
+    [InlineData("tok_chargeDeclinedExpiredCard", "expired_card")]
     [InlineData("not_a_token", "resource_missing")]
     public async Task Declining_tokens_are_declined_with_stripes_code(string token, string code)
     {
         var result = await Gateway().ChargeAsync(TestPayments.Charge(token), CancellationToken.None);
 
         Assert.Equal(code, Assert.IsType<ChargeResult.Declined>(result).Code);
+    }
+
+    [Theory]
+    [InlineData("pm_card_visa' OR 1=1--")]
+    [InlineData("pm_card_")]
+    [InlineData("pm_card_visa_chargeDeclined_x")]
+    [InlineData("tok_")]
+    [InlineData("tok_anything")]
+    [InlineData("pm_1234567890")]
+    public async Task Token_stripe_never_issued_is_declined_as_missing_and_not_charged(string token)
+    {
+        var gateway = Gateway();
+
+        var result = await gateway.ChargeAsync(TestPayments.Charge(token), CancellationToken.None);
+
+        var declined = Assert.IsType<ChargeResult.Declined>(result);
+        Assert.Equal("resource_missing", declined.Code);
+        Assert.StartsWith("No such ", declined.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(gateway.Charges, c => c.Result is ChargeResult.Succeeded);
     }
 
     [Theory]

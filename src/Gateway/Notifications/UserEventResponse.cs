@@ -1,7 +1,7 @@
 namespace BookMyShow.Gateway.Notifications;
 
 /// <summary>What a user's open app is told about their holds and bookings (<c>GET /v1/users/me/events</c>).</summary>
-public sealed record UserEventView
+public sealed record UserEventResponse
 {
     /// <summary>The event's message id: the same on every gateway and every redelivery, so clients can drop copies.</summary>
     public required Guid EventId { get; init; }

@@ -1,0 +1,3 @@
+namespace BookMyShow.Gateway.Apis;
+
+public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
