@@ -80,7 +80,6 @@ public sealed class BookingDbContext(DbContextOptions<BookingDbContext> options)
             e.ToTable("show_seats");
             e.HasKey(x => new { x.ShowId, x.SeatId });
             e.Property(x => x.Price).HasPrecision(12, 2);
-            e.Property(x => x.Version).IsConcurrencyToken();
             // The seats of a hold (release, expiry, payment protection, confirmation). No index leads with status: one
             // did, its statistics from an all-AVAILABLE start made it look selective, and the planner read every HELD
             // seat of every show through it.

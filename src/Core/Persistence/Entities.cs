@@ -53,11 +53,6 @@ public sealed class Show
     /// <summary>UTC start time; holds are taken until the show starts.</summary>
     public DateTime StartsAt { get; set; }
     public required string Currency { get; set; }
-    /// <summary>
-    /// Moves on with every change of the show's seats (written by its partition with the change), so a seat map read
-    /// from the database and one announced by the partition can be told apart by age (ADR 0022).
-    /// </summary>
-    public long SeatsVersion { get; set; }
 }
 
 public static class SeatStatus
@@ -81,6 +76,11 @@ public sealed class ShowSeat
     public string? UserId { get; set; }
     public DateTime? ExpiresAt { get; set; }
     public string? BookingId { get; set; }
+    /// <summary>
+    /// The version of the show's seat map that last changed this seat (ADR 0022): a partition moves the show's version on
+    /// once per batch that changes its seats and writes it on every seat it changed, so the newest seat's version is the
+    /// map's, and a map read from the database and one a partition announced can be told apart by age.
+    /// </summary>
     public long Version { get; set; }
 
     /// <summary>Free now: AVAILABLE, or HELD under a hold whose expiry has passed.</summary>

@@ -95,11 +95,12 @@ public sealed class SeatMaps(IDbContextFactory<BookingDbContext> contexts, IOpti
     {
         await using var db = await contexts.CreateDbContextAsync();
         var readAt = time.GetUtcNow().UtcDateTime;
-        var version = await db.Shows.AsNoTracking().Where(s => s.Id == showId).Select(s => (long?)s.SeatsVersion).FirstOrDefaultAsync();
-        if (version is null) return null;
         var seats = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == showId).ToListAsync();
+        if (seats.Count == 0) return null;
+        // The map's version is its newest seat's (ADR 0022).
+        var version = seats.Max(s => s.Version);
         seats = [.. seats.OrderBy(s => s.Row.Length).ThenBy(s => s.Row, StringComparer.Ordinal).ThenBy(s => s.Number)];
-        var state = new State(version.Value,
+        var state = new State(version,
             seats.Where(s => s.Status == SeatStatus.Held).ToDictionary(s => s.SeatId, s => s.ExpiresAt ?? DateTime.MaxValue, StringComparer.Ordinal),
             seats.Where(s => s.Status == SeatStatus.Confirmed).Select(s => s.SeatId).ToHashSet(StringComparer.Ordinal));
         // An announcement newer than what was read (it came while reading) wins.

@@ -59,6 +59,7 @@ public sealed class PartitionChanges(DateTime now, HoldTerms terms)
     {
         _seats[(seat.ShowId, seat.SeatId)] = seat;
         Touch(show);
+        seat.Version = show.Version;
     }
 
     internal void HoldCreated(Hold hold) => _newHolds[hold.Id] = hold;

@@ -35,8 +35,8 @@ public sealed class ShowLedger
         ShowId = show.Id;
         StartsAt = show.StartsAt;
         Currency = show.Currency;
-        Version = show.SeatsVersion;
         _seats = seats.ToDictionary(s => s.SeatId, StringComparer.Ordinal);
+        Version = _seats.Count == 0 ? 0 : _seats.Values.Max(s => s.Version);
         _holds = activeHolds.ToDictionary(h => h.Id, StringComparer.Ordinal);
     }
 
@@ -44,7 +44,7 @@ public sealed class ShowLedger
     public DateTime StartsAt { get; }
     public string Currency { get; }
 
-    /// <summary>The version of the seat map: one more for every batch that changed a seat.</summary>
+    /// <summary>The version of the seat map: one more for every batch that changed a seat (each seat changed carries it).</summary>
     public long Version { get; internal set; }
 
     public IReadOnlyDictionary<string, ShowSeat> Seats => _seats;
@@ -123,7 +123,6 @@ public sealed class ShowLedger
             seat.UserId = request.UserId;
             seat.ExpiresAt = expiresAt;
             seat.BookingId = null;
-            seat.Version++;
             changes.SeatChanged(this, seat);
         }
         var hold = new Hold
@@ -217,7 +216,6 @@ public sealed class ShowLedger
             seat.HoldId = null;
             seat.UserId = null;
             seat.ExpiresAt = null;
-            seat.Version++;
             changes.SeatChanged(this, seat);
         }
     }
@@ -295,7 +293,6 @@ public sealed class ShowLedger
         {
             if (!_seats.TryGetValue(id, out var seat) || seat.HoldId != hold.Id || seat.Status != SeatStatus.Held) continue;
             seat.ExpiresAt = hold.EffectiveExpiry;
-            seat.Version++;
             changes.SeatChanged(this, seat);
         }
         return true;
@@ -393,7 +390,6 @@ public sealed class ShowLedger
             seat.Status = SeatStatus.Confirmed;
             seat.BookingId = m.BookingId;
             seat.ExpiresAt = null;
-            seat.Version++;
             changes.SeatChanged(this, seat);
         }
         _holds.Remove(hold.Id);

@@ -35,12 +35,6 @@ public sealed class PostgresPartitionStore(IDbContextFactory<BookingDbContext> c
         AddRequests(batch, changes);
         AddBookings(batch, changes);
         AddAnswers(batch, changes);
-        var shows = changes.TouchedShows.ToList();
-        if (shows.Count > 0)
-        {
-            Add(batch, "UPDATE shows AS s SET seats_version = x.v FROM unnest($1::text[], $2::bigint[]) AS x(id, v) WHERE s.id = x.id",
-                shows.Select(s => s.ShowId).ToArray(), shows.Select(s => s.Version).ToArray());
-        }
         AddOutbox(batch, outgoing, changes.Now, dispatchAfter);
         if (sent.Count > 0) Add(batch, "DELETE FROM outbox_messages WHERE message_id = ANY($1)", sent.ToArray());
 

@@ -61,11 +61,6 @@ public sealed class SqlitePartitionStore(IDbContextFactory<BookingDbContext> con
             await db.ConfirmRequests.Where(x => x.UserId == a.UserId && x.IdempotencyKey == a.IdempotencyKey && x.StatusCode == null).ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.StatusCode, a.StatusCode).SetProperty(x => x.ResponseBody, a.ResponseBody).SetProperty(x => x.AnsweredAt, changes.Now), ct);
         }
-        foreach (var show in changes.TouchedShows)
-        {
-            var version = show.Version;
-            await db.Shows.Where(x => x.Id == show.ShowId).ExecuteUpdateAsync(u => u.SetProperty(x => x.SeatsVersion, version), ct);
-        }
         foreach (var m in outgoing) db.Outbox.Add(OutboxWriter.Row(m.MessageId, m.Message, m.Type, m.Destination, changes.Now, dispatchAfter));
         if (sent.Count > 0)
         {
