@@ -172,16 +172,28 @@ public sealed class PartitionActor : IAsyncDisposable
             // A nudge left over from before the partition stopped being ours (fenced or failed): it must not take it back.
             return;
         }
+        Task announced;
         try
         {
-            await DecideAsync(batch, ct);
-            foreach (var work in batch) work.Complete();
+            announced = await DecideAsync(batch, ct);
         }
         catch (Exception e)
         {
             Forget(e);
             foreach (var work in batch) work.Fail(e);
+            return;
         }
+        // Acknowledged once the batch's decisions were announced: a message whose announcement did not go out comes
+        // back (a retry, or a redelivery to whoever has the partition then) and announces them again from the database.
+        var works = batch.ToArray();
+        _ = announced.ContinueWith(t =>
+        {
+            foreach (var work in works)
+            {
+                if (t.IsCompletedSuccessfully) work.Complete();
+                else work.Fail(t.Exception?.GetBaseException() ?? new OperationCanceledException());
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -198,19 +210,19 @@ public sealed class PartitionActor : IAsyncDisposable
                 {
                     try
                     {
-                        await DecideAsync([new PlaceWork([request]) { Careful = true }], ct);
+                        await await DecideAsync([new PlaceWork([request]) { Careful = true }], ct);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         Forget(e);
                         _logger.LogError(e, "Hold request {RequestId} failed on its own too; rejecting it", request.RequestId);
-                        await DecideAsync([new FailedPlaceWork(request) { Careful = true }], ct);
+                        await await DecideAsync([new FailedPlaceWork(request) { Careful = true }], ct);
                     }
                 }
             }
             else
             {
-                await DecideAsync([work], ct);
+                await await DecideAsync([work], ct);
             }
             work.Complete();
         }
@@ -221,7 +233,11 @@ public sealed class PartitionActor : IAsyncDisposable
         }
     }
 
-    async Task DecideAsync(List<PartitionWork> batch, CancellationToken ct)
+    /// <summary>
+    /// Decides and writes a batch, sends its messages, and returns the announcement of its decisions (done once the
+    /// broker has it; already done when there was none).
+    /// </summary>
+    async Task<Task> DecideAsync(List<PartitionWork> batch, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_epoch is null) await ActivateAsync(ct);
@@ -235,7 +251,7 @@ public sealed class PartitionActor : IAsyncDisposable
         if (due.Count > 0) _lastTimersAt = now;
         ApplyTimers(due, changes);
         foreach (var work in batch) Apply(work, lookups, changes);
-        if (!changes.IsEmpty)
+        if (changes.HasWrites)
         {
             var outgoing = changes.Outgoing();
             var sent = Drain(_sent);
@@ -255,7 +271,7 @@ public sealed class PartitionActor : IAsyncDisposable
             Send(outgoing);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                _logger.LogDebug("Partition {Partition} batch: {Works} works, {Decided} decided, {Expired} expired, {Messages} messages; read {Read:0.0} ms, decided {Decided:0.0} ms, written {Written:0.0} ms, sent {Sent:0.0} ms; pool {Threads} threads, {Pending} queued",
+                _logger.LogDebug("Partition {Partition} batch: {Works} works, {Decided} decided, {Expired} expired, {Messages} messages; read {Read:0.0} ms, decided {Deciding:0.0} ms, written {Written:0.0} ms, sent {Sent:0.0} ms; pool {Threads} threads, {Pending} queued",
                     Partition, batch.Count, changes.DecidedCount, changes.ExpiredCount, outgoing.Count,
                     System.Diagnostics.Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(read, decided).TotalMilliseconds,
                     System.Diagnostics.Stopwatch.GetElapsedTime(decided, written).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(written).TotalMilliseconds,
@@ -263,6 +279,19 @@ public sealed class PartitionActor : IAsyncDisposable
             }
         }
         ScheduleClock();
+        return changes.Decisions() is { } decisions ? Announce(decisions) : Task.CompletedTask;
+    }
+
+    Task Announce(OutgoingMessage decisions)
+    {
+        try
+        {
+            return _bus.Publish(decisions.Message, decisions.Type, Pipe.Execute<PublishContext>(c => c.MessageId = decisions.MessageId));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
     }
 
     async Task ActivateAsync(CancellationToken ct)
@@ -337,14 +366,13 @@ public sealed class PartitionActor : IAsyncDisposable
             case PlaceWork place:
                 foreach (var m in place.Requests)
                 {
-                    // A copy of a request decided before (by this activation, earlier in this batch, or as the database says).
-                    if (lookups.Decided.Contains(m.RequestId) || !_decided.Add(m.RequestId)) continue;
+                    if (Reannounced(m.RequestId, lookups, changes) || !_decided.Add(m.RequestId)) continue; // decided before
                     if (Show(m.ShowId) is { } show) show.Decide(m, changes);
                     else ShowLedger.RejectUnknownShow(m, changes);
                 }
                 break;
             case FailedPlaceWork failed:
-                if (!lookups.Decided.Contains(failed.Request.RequestId) && _decided.Add(failed.Request.RequestId)) ShowLedger.RejectAfterFailure(failed.Request, changes);
+                if (!Reannounced(failed.Request.RequestId, lookups, changes) && _decided.Add(failed.Request.RequestId)) ShowLedger.RejectAfterFailure(failed.Request, changes);
                 break;
             case ReleaseWork { Message: var m }:
                 if (Show(m.ShowId) is { } releasing) releasing.Release(m, lookups.Holds.GetValueOrDefault(m.HoldId), changes);
@@ -364,6 +392,19 @@ public sealed class PartitionActor : IAsyncDisposable
                 else changes.Publish(new SeatsConfirmRefused { HoldId = m.HoldId, ShowId = m.ShowId, AttemptId = m.AttemptId, PaymentIntentId = m.PaymentIntentId, HoldStatus = "NOT_FOUND" });
                 break;
         }
+    }
+
+    /// <summary>
+    /// A request the database has decided already comes again in careful work (its message was not acknowledged, so
+    /// the announcement may not have gone out): its decision is announced again, not made again.
+    /// </summary>
+    bool Reannounced(string requestId, Lookups lookups, PartitionChanges changes)
+    {
+        if (!lookups.Decided.TryGetValue(requestId, out var decision)) return false;
+        _decided.Add(requestId);
+        if (decision is HoldPlaced placed) changes.Reannounce(placed);
+        else changes.Reannounce((HoldRejected)decision);
+        return true;
     }
 
     /// <summary>The clock's entries due now (at most a batch's worth), to be applied with the batch.</summary>
@@ -505,7 +546,8 @@ public sealed class PartitionActor : IAsyncDisposable
 
     sealed class Lookups
     {
-        public IReadOnlySet<string> Decided { get; set; } = new HashSet<string>();
+        /// <summary>Requests the database has decided already, as their announcements (only asked for careful work).</summary>
+        public IReadOnlyDictionary<string, object> Decided { get; set; } = new Dictionary<string, object>();
         public Dictionary<string, Hold?> Holds { get; } = [];
         public Dictionary<(string HoldId, string AttemptId), ConfirmLookup> Confirms { get; } = [];
     }

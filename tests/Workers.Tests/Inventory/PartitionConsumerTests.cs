@@ -507,7 +507,25 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(["A2"], await after.ShowSeats.Where(s => s.Status != SeatStatus.Available).Select(s => s.SeatId).ToListAsync());
         await SettleAsync();
         Assert.Equal(["r_new"], Placed().Select(p => p.RequestId));
-        Assert.Empty(Rejected());
+        // The copy is not decided again; its stored decision is announced again (the retry is careful).
+        Assert.Equal([("r_done", RejectionReasons.SeatsUnavailable)], Rejected().Select(r => (r.RequestId, r.Reason)));
+    }
+
+    [Fact]
+    public async Task A_decision_whose_message_comes_back_is_announced_again_from_the_database_not_made_again()
+    {
+        var first = await PlaceAsync("r_again", "u_1", "A2", "A3");
+        await PublishedAsync<HoldsDecided>(d => d.Placed.Any(p => p.RequestId == "r_again"));
+
+        // The same message again, as a redelivery after a crash before its acknowledgement would come (careful work),
+        // to a process that never saw it.
+        await using var other = AnotherProcess();
+        await other.Of(ShowId).SubmitAsync(new PlaceWork([Request("r_again", "u_1", "A2", "A3")]) { Careful = true });
+
+        var announced = await PublishedAsync<HoldsDecided>(d => d.Placed.Any(p => p.RequestId == "r_again"), atLeast: 2);
+        Assert.All(announced.SelectMany(d => d.Placed), p => Assert.Equal(first.HoldId, p.HoldId));
+        await using var db = await Contexts().CreateDbContextAsync();
+        Assert.Equal(1, await db.Holds.CountAsync());
     }
 
     [Fact]
@@ -548,9 +566,10 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     [Fact]
     public async Task The_partition_sends_its_own_messages_and_deletes_their_outbox_rows_which_the_dispatcher_leaves_alone_meanwhile()
     {
-        await PlaceAsync("r_out", "u_1", "B3");
-        var decided = await PublishedAsync<HoldsDecided>();
-        var messageId = Assert.Single(_harness.Published.Select<HoldsDecided>()).Context.MessageId!.Value;
+        var held = await PlaceAsync("r_out", "u_1", "B3");
+        await _harness.Bus.Publish(new ReleaseHold { CommandId = "c_out", HoldId = held.HoldId!, ShowId = ShowId, UserId = "u_1" });
+        var released = await PublishedAsync<BookingReleased>();
+        var messageId = Assert.Single(_harness.Published.Select<BookingReleased>()).Context.MessageId!.Value;
 
         // Written with the batch, for a dispatcher to send only if this process died before sending it...
         await using (var db = await Contexts().CreateDbContextAsync())
@@ -564,6 +583,9 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
             await using var db = await Contexts().CreateDbContextAsync();
             return !await db.Outbox.AnyAsync(o => o.MessageId == messageId);
         }, TimeSpan.FromSeconds(15), "the sent message's outbox row to be deleted");
-        Assert.Single(decided);
+        Assert.Single(released);
+        // A batch's decisions are not written to the outbox at all: their announcement is sent before its message is acknowledged.
+        await using var after = await Contexts().CreateDbContextAsync();
+        Assert.False(await after.Outbox.AnyAsync(o => o.MessageType == typeof(HoldsDecided).FullName));
     }
 }

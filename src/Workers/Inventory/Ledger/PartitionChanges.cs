@@ -49,8 +49,9 @@ public sealed class PartitionChanges(DateTime now, HoldTerms terms)
     public IReadOnlyList<Booking> Bookings => _bookings;
     public IReadOnlyList<ConfirmAnswerRow> Answers => _answers;
 
-    public bool IsEmpty => _seats.Count == 0 && _newHolds.Count == 0 && _changedHolds.Count == 0 && _requests.Count == 0
-                           && _bookings.Count == 0 && _answers.Count == 0 && _messages.Count == 0;
+    /// <summary>Whether the batch has anything to write (announcing decisions made before writes nothing).</summary>
+    public bool HasWrites => _seats.Count > 0 || _newHolds.Count > 0 || _changedHolds.Count > 0 || _requests.Count > 0
+                             || _bookings.Count > 0 || _answers.Count > 0 || _messages.Count > 0 || _expired.Count > 0;
 
     public int DecidedCount => _placed.Count + _rejected.Count;
     public int ExpiredCount => _expired.Count;
@@ -88,6 +89,15 @@ public sealed class PartitionChanges(DateTime now, HoldTerms terms)
 
     internal void Rejected(HoldRejected rejected) => _rejected.Add(rejected);
 
+    /// <summary>
+    /// A decision the database has already (made by this partition before, in a batch whose announcement may never
+    /// have gone out): announced again with this batch's, nothing written.
+    /// </summary>
+    public void Reannounce(HoldPlaced placed) => _placed.Add(placed);
+
+    /// <inheritdoc cref="Reannounce(HoldPlaced)"/>
+    public void Reannounce(HoldRejected rejected) => _rejected.Add(rejected);
+
     internal void Expired(ExpiredBooking expired) => _expired.Add(expired);
 
     internal void BookingWritten(Booking booking) => _bookings.Add(booking);
@@ -97,18 +107,24 @@ public sealed class PartitionChanges(DateTime now, HoldTerms terms)
     public void Publish<T>(T message) where T : class => _messages.Add(new OutgoingMessage(NewId.NextGuid(), message, typeof(T)));
 
     /// <summary>
-    /// Everything the batch sends, in the order it happened, with the batch's decisions as one <see cref="HoldsDecided"/>
-    /// and its expiries as one <see cref="BookingsExpired"/> at the end (ADR 0017, 0022).
+    /// The batch's decisions as one <see cref="HoldsDecided"/> (ADR 0022), or null. Not written to the outbox: the
+    /// decisions are in the requests' rows, and the messages that asked for them are acknowledged only once it was sent,
+    /// so a batch that dies before sending it is asked again and announces them again from the database.
+    /// </summary>
+    public OutgoingMessage? Decisions() => _placed.Count + _rejected.Count == 0
+        ? null
+        : new OutgoingMessage(NewId.NextGuid(), new HoldsDecided { DecidedAt = new DateTimeOffset(Now, TimeSpan.Zero), Placed = _placed, Rejected = _rejected },
+            typeof(HoldsDecided));
+
+    /// <summary>
+    /// Everything else the batch sends, through the outbox, in the order it happened, with its expiries as one
+    /// <see cref="BookingsExpired"/> at the end (ADR 0017).
     /// </summary>
     public IReadOnlyList<OutgoingMessage> Outgoing()
     {
-        var all = new List<OutgoingMessage>(_messages.Count + 2);
+        var all = new List<OutgoingMessage>(_messages.Count + 1);
         all.AddRange(_messages);
         var at = new DateTimeOffset(Now, TimeSpan.Zero);
-        if (_placed.Count + _rejected.Count > 0)
-        {
-            all.Add(new OutgoingMessage(NewId.NextGuid(), new HoldsDecided { DecidedAt = at, Placed = _placed, Rejected = _rejected }, typeof(HoldsDecided)));
-        }
         if (_expired.Count > 0)
         {
             all.Add(new OutgoingMessage(NewId.NextGuid(), new BookingsExpired { ExpiredAt = at, Bookings = _expired }, typeof(BookingsExpired)));

@@ -1,3 +1,5 @@
+using BookMyShow.Contracts.Holds;
+using BookMyShow.Core.Holds;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Workers.Inventory.Ledger;
 using Microsoft.EntityFrameworkCore;
@@ -56,16 +58,31 @@ public abstract class EfPartitionStore(IDbContextFactory<BookingDbContext> conte
         return timers;
     }
 
-    public async Task<IReadOnlySet<string>> DecidedRequestsAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, object>> DecidedRequestsAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct)
     {
-        if (requestIds.Count == 0) return new HashSet<string>();
+        var decisions = new Dictionary<string, object>(StringComparer.Ordinal);
+        if (requestIds.Count == 0) return decisions;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var ids = requestIds.ToList();
-        var decided = await db.HoldRequests.AsNoTracking()
-            .Where(r => ids.Contains(r.Id) && r.Status != RequestStatus.Queued)
-            .Select(r => r.Id)
-            .ToListAsync(ct);
-        return decided.ToHashSet(StringComparer.Ordinal);
+        var ids = requestIds.Distinct().ToList();
+        var decided = await db.HoldRequests.AsNoTracking().Where(r => ids.Contains(r.Id) && r.Status != RequestStatus.Queued).ToListAsync(ct);
+        var holdIds = decided.Where(r => r.HoldId is not null).Select(r => r.HoldId!).ToList();
+        var holds = holdIds.Count == 0 ? [] : await db.Holds.AsNoTracking().Where(h => holdIds.Contains(h.Id)).ToDictionaryAsync(h => h.Id, ct);
+        foreach (var r in decided)
+        {
+            var at = new DateTimeOffset(r.DecidedAt ?? r.AdmittedAt, TimeSpan.Zero);
+            decisions[r.Id] = r.Status == RequestStatus.Held && r.HoldId is { } holdId && holds.TryGetValue(holdId, out var hold)
+                ? new HoldPlaced
+                {
+                    RequestId = r.Id, HoldId = hold.Id, ShowId = hold.ShowId, UserId = hold.UserId, SeatIds = SeatList.Split(hold.SeatIds),
+                    ExpiresAt = new DateTimeOffset(hold.ExpiresAt, TimeSpan.Zero), TotalPrice = hold.TotalPrice, Currency = hold.Currency, DecidedAt = at,
+                }
+                : new HoldRejected
+                {
+                    RequestId = r.Id, ShowId = r.ShowId, UserId = r.UserId, SeatIds = SeatList.Split(r.SeatIds),
+                    UnavailableSeatIds = SeatList.Split(r.UnavailableSeatIds), Reason = r.Reason ?? RejectionReasons.ProcessingFailed, DecidedAt = at,
+                };
+        }
+        return decisions;
     }
 
     public async Task<Hold?> FindHoldAsync(string holdId, CancellationToken ct)

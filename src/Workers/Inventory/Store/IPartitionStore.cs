@@ -33,8 +33,8 @@ public interface IPartitionStore
     /// <summary>The expiries and warnings of every active hold whose show <paramref name="isOurs"/>.</summary>
     Task<IReadOnlyList<HoldTimer>> LoadTimersAsync(Func<string, bool> isOurs, CancellationToken ct);
 
-    /// <summary>Those of the requests the database has decided already.</summary>
-    Task<IReadOnlySet<string>> DecidedRequestsAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct);
+    /// <summary>Those of the requests the database has decided already, each as its announcement (a grant or a rejection).</summary>
+    Task<IReadOnlyDictionary<string, object>> DecidedRequestsAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct);
 
     /// <summary>A hold as stored (for a release of a hold the show's ledger does not know).</summary>
     Task<Hold?> FindHoldAsync(string holdId, CancellationToken ct);

@@ -32,7 +32,10 @@ public sealed class ShowLedgerTests
 
     static PartitionChanges At(DateTime now) => new(now, Terms);
 
-    static T Single<T>(PartitionChanges changes) where T : class => Assert.Single(changes.Outgoing().Select(m => m.Message).OfType<T>());
+    /// <summary>Everything the batch would send: its outbox messages and the announcement of its decisions.</summary>
+    static IEnumerable<object> Sent(PartitionChanges changes) => changes.Outgoing().Append(changes.Decisions()).OfType<OutgoingMessage>().Select(m => m.Message);
+
+    static T Single<T>(PartitionChanges changes) where T : class => Assert.Single(Sent(changes).OfType<T>());
 
     static Hold Grant(ShowLedger show, string requestId, string user, DateTime now, params string[] seats) =>
         show.Decide(Request(requestId, user, seats), At(now)) ?? throw new InvalidOperationException("not granted");
@@ -118,7 +121,7 @@ public sealed class ShowLedgerTests
         show.Release(new ReleaseHold { CommandId = "c_owner", HoldId = hold.Id, ShowId = "s_1", UserId = "u_1" }, null, changes);
         show.Release(new ReleaseHold { CommandId = "c_again", HoldId = hold.Id, ShowId = "s_1", UserId = "u_1" }, null, changes);
 
-        var messages = changes.Outgoing().Select(m => m.Message).ToList();
+        var messages = Sent(changes).ToList();
         Assert.Equal("NOT_FOUND", Assert.Single(messages.OfType<HoldReleaseRefused>()).HoldStatus);
         Assert.Equal(["c_owner", "c_again"], messages.OfType<HoldReleased>().Select(r => r.CommandId));
         Assert.Single(messages.OfType<BookingReleased>());
@@ -176,7 +179,7 @@ public sealed class ShowLedgerTests
         Assert.Equal((HoldStatus.Confirmed, "b_1"), (hold.Status, hold.BookingId));
         Assert.Equal("b_1", Assert.Single(changes.Bookings).Id);
         Assert.Equal(200, Assert.Single(changes.Answers).StatusCode);
-        var messages = changes.Outgoing().Select(m => m.Message).ToList();
+        var messages = Sent(changes).ToList();
         Assert.Equal(["b_1", "b_1"], messages.OfType<SeatsConfirmed>().Select(s => s.BookingId));
         Assert.Single(messages.OfType<BookingConfirmed>());
         Assert.Single(messages.OfType<ConfirmationAnswered>());
@@ -200,7 +203,7 @@ public sealed class ShowLedgerTests
         show.Confirm(Confirm(lapsed, Start.AddMinutes(11)), new ConfirmLookup(null, null, null), changes);
         show.Confirm(Confirm(late, Start.AddMinutes(5)), new ConfirmLookup(null, null, null), changes);
 
-        var refusals = changes.Outgoing().Select(m => m.Message).OfType<SeatsConfirmRefused>().Select(r => r.HoldStatus).ToList();
+        var refusals = Sent(changes).OfType<SeatsConfirmRefused>().Select(r => r.HoldStatus).ToList();
         Assert.Equal([HoldStatus.Expired, SeatsRefusal.DeadlinePassed], refusals);
         Assert.Equal((HoldStatus.Expired, HoldStatus.Released), (lapsed.Status, late.Status));
         Assert.Equal(0, changes.ExpiredCount); // the saga refunds and tells the user (ADR 15)
