@@ -241,7 +241,9 @@ public sealed class PartitionActor : IAsyncDisposable
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (_epoch is null) await ActivateAsync(ct);
-        var now = _time.GetUtcNow().UtcDateTime;
+        // To the microsecond, as PostgreSQL stores it: a time announced from memory reads the same as the row says.
+        var clock = _time.GetUtcNow().UtcDateTime;
+        var now = new DateTime(clock.Ticks - clock.Ticks % 10, DateTimeKind.Utc);
         var due = DueTimers(now);
         await LoadShowsAsync(batch.SelectMany(w => w.ShowIds).Concat(due.Select(t => t.ShowId)), ct);
         var lookups = await LookUpAsync(batch, ct);
