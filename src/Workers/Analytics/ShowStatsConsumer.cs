@@ -96,37 +96,52 @@ public sealed class ShowStatsConsumer(IDbContextFactory<BookingDbContext> contex
             return;
         }
 
-        // Rows exist before they are locked, so concurrent first events for a show do not race on the insert; locked
-        // in show order, so two batches never wait on each other in a circle.
-        var showIds = fresh.Select(c => c.ShowId).Distinct().Order(StringComparer.Ordinal).ToList();
-        var currencies = showIds.Select(id => fresh.First(c => c.ShowId == id).Currency).ToArray();
+        // The batch's changes summed per show, then added to the totals with one upsert: a row is locked by its own
+        // update (no read first), and the shows go in order, so two batches never wait on each other in a circle.
+        var deltas = new SortedDictionary<string, ShowStats>(StringComparer.Ordinal);
+        foreach (var change in fresh)
+        {
+            if (!deltas.TryGetValue(change.ShowId, out var delta))
+            {
+                deltas[change.ShowId] = delta = new ShowStats { ShowId = change.ShowId, Currency = change.Currency, UpdatedAt = now };
+            }
+            change.Apply(delta);
+        }
+        var rows = deltas.Values.ToList();
         if (db.IsPostgres)
         {
             await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at)
-                SELECT s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, c, {now} FROM unnest({showIds.ToArray()}, {currencies}) AS x(s, c)
-                ON CONFLICT (show_id) DO NOTHING
+                INSERT INTO show_stats AS t (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at)
+                SELECT x.*, {now} FROM unnest({rows.Select(r => r.ShowId).ToArray()}, {rows.Select(r => r.HeldSeats).ToArray()}, {rows.Select(r => r.ConfirmedSeats).ToArray()},
+                    {rows.Select(r => r.ReleasedSeats).ToArray()}, {rows.Select(r => r.ExpiredSeats).ToArray()}, {rows.Select(r => r.RefundedSeats).ToArray()},
+                    {rows.Select(r => r.Holds).ToArray()}, {rows.Select(r => r.Bookings).ToArray()}, {rows.Select(r => r.Refunds).ToArray()},
+                    {rows.Select(r => r.Revenue).ToArray()}, {rows.Select(r => r.RefundedAmount).ToArray()}, {rows.Select(r => r.Currency).ToArray()}) AS x
+                ON CONFLICT (show_id) DO UPDATE SET
+                    held_seats = t.held_seats + excluded.held_seats, confirmed_seats = t.confirmed_seats + excluded.confirmed_seats,
+                    released_seats = t.released_seats + excluded.released_seats, expired_seats = t.expired_seats + excluded.expired_seats,
+                    refunded_seats = t.refunded_seats + excluded.refunded_seats, holds = t.holds + excluded.holds, bookings = t.bookings + excluded.bookings,
+                    refunds = t.refunds + excluded.refunds, revenue = t.revenue + excluded.revenue, refunded_amount = t.refunded_amount + excluded.refunded_amount,
+                    currency = coalesce(t.currency, excluded.currency), updated_at = excluded.updated_at
                 """, ct);
         }
         else
         {
-            for (var i = 0; i < showIds.Count; i++)
+            // SQLite (embedded) keeps decimals as text, which its arithmetic would turn into floating point: the totals
+            // are read, added to in .NET and written back (its one writer at a time makes that safe).
+            var ids = rows.Select(r => r.ShowId).ToList();
+            var stats = await db.ShowStats.Where(x => ids.Contains(x.ShowId)).ToDictionaryAsync(x => x.ShowId, ct);
+            foreach (var change in fresh)
             {
-                await db.Database.ExecuteSqlInterpolatedAsync(
-                    $"INSERT INTO show_stats (show_id, held_seats, confirmed_seats, released_seats, expired_seats, refunded_seats, holds, bookings, refunds, revenue, refunded_amount, currency, updated_at) VALUES ({showIds[i]}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {currencies[i]}, {now}) ON CONFLICT (show_id) DO NOTHING",
-                    ct);
+                if (!stats.TryGetValue(change.ShowId, out var row))
+                {
+                    stats[change.ShowId] = row = new ShowStats { ShowId = change.ShowId, Currency = change.Currency };
+                    db.ShowStats.Add(row);
+                }
+                change.Apply(row);
+                row.UpdatedAt = now;
             }
+            await db.SaveChangesAsync(ct);
         }
-        var stats = db.IsPostgres
-            ? await db.ShowStats.FromSqlInterpolated($"SELECT * FROM show_stats WHERE show_id = ANY({showIds.ToArray()}) ORDER BY show_id FOR UPDATE").ToDictionaryAsync(s => s.ShowId, ct)
-            : await db.ShowStats.Where(s => showIds.Contains(s.ShowId)).ToDictionaryAsync(s => s.ShowId, ct);
-        foreach (var change in fresh)
-        {
-            var row = stats[change.ShowId];
-            change.Apply(row);
-            row.UpdatedAt = now;
-        }
-        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
 }
