@@ -4,7 +4,9 @@ using BookMyShow.Core.Holds;
 using BookMyShow.Core.Messaging;
 using BookMyShow.Core.Persistence;
 using MassTransit;
+using BookMyShow.Gateway.Extensions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BookMyShow.Gateway.Admission;
 
@@ -21,6 +23,7 @@ public sealed class AdmissionBatcher(
     PartitionRouter router,
     WaitingRequests waiting,
     TimeProvider time,
+    IOptions<GatewayOptions> options,
     ILogger<AdmissionBatcher> logger) : BackgroundService
 {
     const int MaxGroup = 500;
@@ -49,8 +52,11 @@ public sealed class AdmissionBatcher(
         var group = new List<Pending>(MaxGroup);
         try
         {
+            var window = options.Value.AdmissionWindow;
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                // The group stays open a moment for the requests right behind its first (Gateway:AdmissionWindow).
+                if (window > TimeSpan.Zero) await Task.Delay(window, stoppingToken);
                 while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next)) group.Add(next);
                 if (group.Count == 0) continue;
                 // Recorded and handed over in order; the broker's confirms are awaited while the next group is recorded.

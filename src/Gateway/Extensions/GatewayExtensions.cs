@@ -20,6 +20,15 @@ public sealed class GatewayOptions
     /// <summary>Host the workers in this process too (in-memory transport and SQLite by default).</summary>
     public bool Embedded { get; set; } = true;
 
+    /// <summary>
+    /// How long an admission group stays open for more requests after its first one (ADR 0022): a group costs one
+    /// database statement and one message per partition whatever its size, so at a few hundred requests a second a
+    /// few milliseconds' wait turns one message per request into one per group. Zero: a group is whatever arrived
+    /// while the previous one was being recorded.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan AdmissionWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>After this long without an event, a user's event stream gets a heartbeat (proxies close quiet connections).</summary>
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan EventsHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
