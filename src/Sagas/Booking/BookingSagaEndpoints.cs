@@ -29,7 +29,7 @@ public sealed class BookingSagaEndpoints : IBusContribution
             e.PrefetchCount = 64;
             // Transient database errors (waited out for about 4 minutes), two first confirmations of one hold at once:
             // try again; only then the error queue.
-            e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+            e.UseMessageRetry(Retries.WaitOutAnOutage);
             e.ConfigureSaga<BookingState>(context);
         });
 }

@@ -18,7 +18,7 @@ public sealed class AnalyticsEndpoints : IBusContribution
             e.PrefetchCount = 6 * ShowStatsConsumerDefinition.BatchSize;
             e.ConcurrentMessageLimit = 5 * ShowStatsConsumerDefinition.BatchSize;
             // A database outage is waited out (about 4 minutes) before a message goes to the error queue.
-            e.UseMessageRetry(r => r.Exponential(12, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+            e.UseMessageRetry(Retries.WaitOutAnOutage);
             e.ConfigureConsumer<ShowStatsConsumer>(context);
         });
 }

@@ -1,3 +1,4 @@
+using BookMyShow.Core.Messaging;
 using BookMyShow.Contracts.Bookings;
 using BookMyShow.Contracts.Holds;
 using MassTransit;
@@ -21,7 +22,7 @@ public sealed class PartitionConsumer(Partitions partitions) :
     IConsumer<ConfirmSeats>
 {
     /// <summary>Retries (about 4 minutes: a database outage is waited out) before a message runs alone and a request that still fails is answered PROCESSING_FAILED.</summary>
-    public const int RetriesBeforeGivingUp = 12;
+    public const int RetriesBeforeGivingUp = Retries.Attempts;
 
     public Task Consume(ConsumeContext<PlaceHolds> context) =>
         SubmitAsync(context, context.Message.Requests, r => r.ShowId, requests => new PlaceWork(requests));

@@ -1,3 +1,4 @@
+using BookMyShow.Core.Messaging;
 using MassTransit;
 
 namespace BookMyShow.Workers.Inventory;
@@ -22,6 +23,6 @@ public sealed class PartitionConsumerDefinition : ConsumerDefinition<PartitionCo
     {
         // A partition is serial: while the database is down it waits and retries rather than give up on a request (about
         // 4 minutes in all); then the message runs alone and a hold request that still fails is answered PROCESSING_FAILED.
-        consumerConfigurator.UseMessageRetry(r => r.Exponential(PartitionConsumer.RetriesBeforeGivingUp, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+        consumerConfigurator.UseMessageRetry(Retries.WaitOutAnOutage);
     }
 }
