@@ -14,7 +14,11 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
     public int BatchSize { get; set; } = 200;
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The dispatcher's look without being woken: a commit that writes rows in this process wakes it at once (the saga's);
+    /// a partition sends its own rows, so what the poll finds is another process's or an orphan (ADR 0022).
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>How long a batch's sends may wait for the broker; past it the batch counts as failed and is retried.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Data;
+using BookMyShow.Core.Outbox;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
@@ -12,11 +13,12 @@ namespace BookMyShow.Sagas.Persistence;
 /// <c>SELECT … FOR UPDATE</c> on PostgreSQL; on SQLite the transaction itself takes the database's write lock — so two
 /// messages for one saga are applied one after the other and neither update is lost. The saga consume context carries
 /// the <typeparamref name="TDbContext"/> as a payload, so activities can write other rows (answers, outbox messages)
-/// in the same transaction as the saga's new state.
+/// in the same transaction as the saga's new state; the outbox dispatcher is woken right after each commit.
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
     IDbContextFactory<TDbContext> contexts,
-    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory) :
+    ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+    OutboxSignal outbox) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>
@@ -67,13 +69,14 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga>(
 
     public void Probe(ProbeContext context) => context.Add("persistence", "bookmyshow-efcore");
 
-    static async Task WithinTransactionAsync(DbContext db, Func<Task> work, CancellationToken ct)
+    async Task WithinTransactionAsync(DbContext db, Func<Task> work, CancellationToken ct)
     {
         await using IDbContextTransaction transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         try
         {
             await work();
             await transaction.CommitAsync(ct);
+            outbox.Notify();
         }
         catch
         {

@@ -61,6 +61,7 @@ public sealed class PartitionActor : IAsyncDisposable
     DateTime _lastTimersAt = DateTime.MinValue;
     bool _timersBacklogged;
     long _lastMapsTicks;
+    int _sending;
     long _lastWriteTicks;
     PartitionWork? _carried;
 
@@ -303,7 +304,7 @@ public sealed class PartitionActor : IAsyncDisposable
         foreach (var timer in timers) _timers.Enqueue(timer, timer.DueAt);
         _epoch = epoch;
         Volatile.Write(ref _activeFlag, 1);
-        _housekeeping = TimeProvider.System.CreateTimer(_ => Post(Tick.Instance), null, _settings.ClockInterval, _settings.ClockInterval);
+        _housekeeping = TimeProvider.System.CreateTimer(_ => Post(Tick.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _logger.LogInformation("Partition {Partition} active in this process (epoch {Epoch}), {Timers} hold timers loaded", Partition, epoch, timers.Count);
     }
 
@@ -482,10 +483,12 @@ public sealed class PartitionActor : IAsyncDisposable
             {
                 sending = Task.FromException(e);
             }
+            Interlocked.Increment(ref _sending);
             sending.ContinueWith(t =>
             {
                 if (t.IsCompletedSuccessfully) _sent.Enqueue(id);
                 else _logger.LogWarning(t.Exception?.GetBaseException(), "Partition {Partition}: message {MessageId} not sent; the outbox dispatcher will send it", Partition, id);
+                Interlocked.Decrement(ref _sending); // after the enqueue: housekeeping sees one or the other
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
@@ -526,6 +529,11 @@ public sealed class PartitionActor : IAsyncDisposable
                 foreach (var id in sent) _sent.Enqueue(id);
                 _logger.LogDebug(e, "Partition {Partition}: could not delete sent outbox rows yet", Partition);
             }
+        }
+        // Woken again only while something is left to do (an idle partition costs no wake-ups).
+        if (_dirtyMaps.Count > 0 || !_sent.IsEmpty || Volatile.Read(ref _sending) > 0)
+        {
+            _housekeeping?.Change(_settings.ClockInterval < SeatMapInterval ? _settings.ClockInterval : SeatMapInterval, Timeout.InfiniteTimeSpan);
         }
     }
 

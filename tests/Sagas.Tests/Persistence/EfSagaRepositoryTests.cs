@@ -63,6 +63,7 @@ public sealed class EfSagaRepositoryTests : IAsyncLifetime
         var connectionString = await services.CreateDatabaseAsync("sagas");
         var collection = new ServiceCollection();
         collection.AddPooledDbContextFactory<CounterDbContext>(o => o.UseNpgsql(connectionString));
+        collection.AddSingleton<BookMyShow.Core.Outbox.OutboxSignal>();
         collection.AddMassTransitTestHarness(x =>
         {
             x.AddSagaStateMachine<CounterStateMachine, CounterState>()
