@@ -30,6 +30,19 @@ public sealed class EmbeddedApiTests(EmbeddedFixture fixture) : IClassFixture<Em
     }
 
     [Fact]
+    public async Task One_user_gets_no_more_seats_of_a_show_than_its_cap_however_they_ask()
+    {
+        var token = await Api.TokenAsync("u_capped");
+        var (first, _, r1) = await Api.HoldAsync(TestCatalog.CappedShow, token, ["A1", "A2", "A3"], WaitFiveSeconds);
+        var (second, problem, r2) = await Api.HoldAsync(TestCatalog.CappedShow, token, ["A4", "A5"], WaitFiveSeconds);
+        var (third, _, r3) = await Api.HoldAsync(TestCatalog.CappedShow, token, ["A4"], WaitFiveSeconds);
+        r1.Dispose(); r2.Dispose(); r3.Dispose();
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Conflict, HttpStatusCode.Created), (first, second, third));
+        Assert.Equal(("Seat limit reached", "SEAT_LIMIT_REACHED"), (problem.GetProperty("title").GetString(), problem.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
     public async Task Seat_map_carries_an_etag_and_an_unchanged_map_answers_304()
     {
         var (status, _, first) = await Api.GetAsync($"/v1/shows/{TestCatalog.HotShow}/seats");

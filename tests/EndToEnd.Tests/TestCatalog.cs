@@ -7,6 +7,8 @@ public static class TestCatalog
 {
     public const string HotShow = "s_hot";
     public const string StartedShow = "s_started";
+    /// <summary>A show that lets one user have at most 4 seats (the catalog's <c>max_seats_per_user</c>).</summary>
+    public const string CappedShow = "s_capped";
     public const int HotShowSeats = 200;
 
     /// <summary>
@@ -45,9 +47,11 @@ public static class TestCatalog
             },
             shows = new[]
             {
-                new { show_id = HotShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(1), currency = "INR" },
-                new { show_id = StartedShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddMinutes(-10), currency = "INR" },
-            }.Concat(BulkShows.Select((id, i) => new { show_id = id, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(2).AddHours(i), currency = "INR" })).ToArray(),
+                // The races and bulk tests give one user many seats: no per-user cap gets in their way (the whole screen).
+                new { show_id = HotShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(1), currency = "INR", max_seats_per_user = (int?)HotShowSeats },
+                new { show_id = StartedShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddMinutes(-10), currency = "INR", max_seats_per_user = (int?)null },
+                new { show_id = CappedShow, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(1), currency = "INR", max_seats_per_user = (int?)4 },
+            }.Concat(BulkShows.Select((id, i) => new { show_id = id, movie_id = "m_test", screen_id = "sc_test", starts_at = now.AddDays(2).AddHours(i), currency = "INR", max_seats_per_user = (int?)HotShowSeats })).ToArray(),
         };
         var path = Path.Combine(directory, "catalog.json");
         File.WriteAllText(path, JsonSerializer.Serialize(doc));

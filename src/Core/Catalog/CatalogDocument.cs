@@ -59,4 +59,6 @@ public sealed class ShowDoc
     [JsonPropertyName("screen_id")] public required string ScreenId { get; set; }
     [JsonPropertyName("starts_at")] public DateTimeOffset StartsAt { get; set; }
     [JsonPropertyName("currency")] public string Currency { get; set; } = "INR";
+    /// <summary>Most seats one user may hold or have booked for this show (BookMyShow capped its 2024 Coldplay sale at 4).</summary>
+    [JsonPropertyName("max_seats_per_user")] public int? MaxSeatsPerUser { get; set; }
 }

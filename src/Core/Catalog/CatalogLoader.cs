@@ -68,7 +68,7 @@ public static class CatalogLoader
             db.Shows.Add(new Show
             {
                 Id = show.ShowId, MovieId = show.MovieId, ScreenId = show.ScreenId, VenueId = venue.VenueId, CityId = venue.CityId,
-                StartsAt = show.StartsAt.UtcDateTime, Currency = show.Currency.ToUpperInvariant(),
+                StartsAt = show.StartsAt.UtcDateTime, Currency = show.Currency.ToUpperInvariant(), MaxSeatsPerUser = show.MaxSeatsPerUser,
             });
             db.ShowSeats.AddRange(seats.Select(s => new ShowSeat
             {

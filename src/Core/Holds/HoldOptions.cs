@@ -15,6 +15,14 @@ public sealed class HoldOptions
     public int MaxSeatsPerHold { get; set; } = 10;
 
     /// <summary>
+    /// Most seats one user may hold or have booked for one show, across all their holds and bookings, unless the show
+    /// sets its own (<c>max_seats_per_user</c> in the catalog). The partition decides it, so it holds whatever the
+    /// concurrency; a request over it is rejected SEAT_LIMIT_REACHED.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxSeatsPerUserPerShow { get; set; } = 10;
+
+    /// <summary>
     /// The partition's clock (ADR 0022): how long at most a partition lets due holds wait before it ends them, and
     /// sends due warnings, from memory. Holds coming due within one interval end together, in one write.
     /// </summary>

@@ -5,6 +5,8 @@ public static class RejectionReasons
 {
     /// <summary>A requested seat is held or booked by someone else, or does not exist.</summary>
     public const string SeatsUnavailable = "SEATS_UNAVAILABLE";
+    /// <summary>The user would hold or have booked more seats of the show than one user may (<c>Holds:MaxSeatsPerUserPerShow</c>).</summary>
+    public const string SeatLimitReached = "SEAT_LIMIT_REACHED";
     /// <summary>The show does not exist or has started.</summary>
     public const string ShowNotOnSale = "SHOW_NOT_ON_SALE";
     /// <summary>The request could not be decided after every retry; it still gets this one final answer.</summary>

@@ -53,6 +53,8 @@ public sealed class Show
     /// <summary>UTC start time; holds are taken until the show starts.</summary>
     public DateTime StartsAt { get; set; }
     public required string Currency { get; set; }
+    /// <summary>Most seats one user may hold or have booked for the show; null: <c>Holds:MaxSeatsPerUserPerShow</c>.</summary>
+    public int? MaxSeatsPerUser { get; set; }
 }
 
 public static class SeatStatus

@@ -115,10 +115,12 @@ public static class HoldRequestsApi
     static ProblemHttpResult RejectionProblem(HoldRequestStatusResponse view)
     {
         var unavailable = view.UnavailableSeatIds ?? [];
-        var detail = unavailable.Count > 0
-            ? $"Seat(s) {string.Join(", ", unavailable)} no longer available; nothing was held."
-            : $"The hold request was rejected ({view.Reason}); nothing was held.";
-        return Problems.Conflict("Seats unavailable", detail, new Dictionary<string, object?>
+        var (title, detail) = view.Reason == RejectionReasons.SeatLimitReached
+            ? ("Seat limit reached", "These seats would take you over the most seats one user may hold or book for this show; nothing was held.")
+            : ("Seats unavailable", unavailable.Count > 0
+                ? $"Seat(s) {string.Join(", ", unavailable)} no longer available; nothing was held."
+                : $"The hold request was rejected ({view.Reason}); nothing was held.");
+        return Problems.Conflict(title, detail, new Dictionary<string, object?>
         {
             ["request_id"] = view.RequestId,
             ["reason"] = view.Reason,

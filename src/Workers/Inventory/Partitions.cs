@@ -50,7 +50,7 @@ public sealed class Partitions(
     PartitionActor Create(int partition)
     {
         var settings = new PartitionSettings(
-            new HoldTerms(holds.Value.Ttl, bookings.Value.ExpiringWarningBefore, bookings.Value.ConfirmDeadline),
+            new HoldTerms(holds.Value.Ttl, bookings.Value.ExpiringWarningBefore, bookings.Value.ConfirmDeadline, holds.Value.MaxSeatsPerUserPerShow),
             messaging.Value.PartitionBatchSize,
             holds.Value.ClockInterval);
         return new PartitionActor(partition, store, bus, showId => partitioning.PartitionOf(showId) == partition, settings, time,

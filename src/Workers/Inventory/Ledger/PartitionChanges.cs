@@ -6,7 +6,7 @@ using MassTransit;
 namespace BookMyShow.Workers.Inventory.Ledger;
 
 /// <summary>How a partition grants and ends holds (from Holds and Bookings options).</summary>
-public sealed record HoldTerms(TimeSpan Ttl, TimeSpan ExpiringWarningBefore, TimeSpan ConfirmDeadline);
+public sealed record HoldTerms(TimeSpan Ttl, TimeSpan ExpiringWarningBefore, TimeSpan ConfirmDeadline, int MaxSeatsPerUser = 10);
 
 /// <summary>A message a batch sends when it commits: published, or sent to <see cref="Destination"/>.</summary>
 public sealed record OutgoingMessage(Guid MessageId, object Message, Type Type, Uri? Destination = null);

@@ -28,6 +28,8 @@ public sealed class ShowLedger
     readonly Dictionary<string, ShowSeat> _seats;
     readonly Dictionary<string, Hold> _holds;
     readonly Dictionary<string, EndedHold> _ended = [];
+    readonly Dictionary<string, HashSet<string>> _holdsByUser = new(StringComparer.Ordinal);
+    readonly Dictionary<string, int> _bookedByUser = new(StringComparer.Ordinal);
     readonly Queue<string> _endedOrder = new();
 
     public ShowLedger(Show show, IEnumerable<ShowSeat> seats, IEnumerable<Hold> activeHolds)
@@ -38,6 +40,35 @@ public sealed class ShowLedger
         _seats = seats.ToDictionary(s => s.SeatId, StringComparer.Ordinal);
         Version = _seats.Count == 0 ? 0 : _seats.Values.Max(s => s.Version);
         _holds = activeHolds.ToDictionary(h => h.Id, StringComparer.Ordinal);
+        MaxSeatsPerUser = show.MaxSeatsPerUser;
+        foreach (var hold in _holds.Values) HoldsOf(hold.UserId).Add(hold.Id);
+        foreach (var seat in _seats.Values.Where(s => s.Status == SeatStatus.Confirmed && s.UserId is not null))
+        {
+            _bookedByUser[seat.UserId!] = _bookedByUser.GetValueOrDefault(seat.UserId!) + 1;
+        }
+    }
+
+    /// <summary>The show's own cap on seats per user, when the catalog sets one.</summary>
+    public int? MaxSeatsPerUser { get; }
+
+    HashSet<string> HoldsOf(string userId)
+    {
+        if (!_holdsByUser.TryGetValue(userId, out var holds)) _holdsByUser[userId] = holds = new HashSet<string>(StringComparer.Ordinal);
+        return holds;
+    }
+
+    /// <summary>The seats a user holds (in holds still running) or has booked for this show.</summary>
+    public int SeatsOf(string userId, DateTime now)
+    {
+        var seats = _bookedByUser.GetValueOrDefault(userId);
+        if (_holdsByUser.TryGetValue(userId, out var holds))
+        {
+            foreach (var id in holds)
+            {
+                if (_holds.TryGetValue(id, out var hold) && hold.EffectiveExpiry > now) seats += SeatList.Split(hold.SeatIds).Count;
+            }
+        }
+        return seats;
     }
 
     public string ShowId { get; }
@@ -71,6 +102,12 @@ public sealed class ShowLedger
             return null;
         }
         var requested = m.SeatIds.Distinct().ToList();
+        // One user's share of the show, decided here so that it holds however many requests they send at once.
+        if (SeatsOf(m.UserId, now) + requested.Count > (MaxSeatsPerUser ?? changes.Terms.MaxSeatsPerUser))
+        {
+            Reject(request, m, RejectionReasons.SeatLimitReached, [], changes);
+            return null;
+        }
         var decision = HoldRules.Decide(requested, _seats, now);
         if (!decision.Granted)
         {
@@ -132,6 +169,7 @@ public sealed class ShowLedger
             WarnAt = warnAt > now ? warnAt : null,
         };
         _holds.Add(holdId, hold);
+        HoldsOf(hold.UserId).Add(holdId);
         changes.HoldCreated(hold);
         request.Status = RequestStatus.Held;
         request.HoldId = holdId;
@@ -173,6 +211,7 @@ public sealed class ShowLedger
         var seatIds = SeatList.Split(hold.SeatIds);
         FreeSeats(hold, seatIds, changes);
         _holds.Remove(hold.Id);
+        HoldsOf(hold.UserId).Remove(hold.Id);
         hold.Status = status;
         hold.EndedAt = now;
         changes.HoldEnded(hold);
@@ -393,6 +432,8 @@ public sealed class ShowLedger
             changes.SeatChanged(this, seat);
         }
         _holds.Remove(hold.Id);
+        HoldsOf(hold.UserId).Remove(hold.Id);
+        _bookedByUser[hold.UserId] = _bookedByUser.GetValueOrDefault(hold.UserId) + seatIds.Count;
         hold.Status = HoldStatus.Confirmed;
         hold.EndedAt = now;
         hold.BookingId = m.BookingId;

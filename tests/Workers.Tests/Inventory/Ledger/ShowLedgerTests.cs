@@ -16,9 +16,13 @@ public sealed class ShowLedgerTests
 
     static readonly string[] SeatIds = ["A1", "A2", "A3", "A4"];
 
-    static ShowLedger NewShow(DateTime? startsAt = null)
+    static ShowLedger NewShow(DateTime? startsAt = null, int? maxSeatsPerUser = null)
     {
-        var show = new Show { Id = "s_1", MovieId = "m_1", ScreenId = "sc_1", VenueId = "v_1", CityId = "c_1", StartsAt = startsAt ?? Start.AddDays(1), Currency = "INR" };
+        var show = new Show
+        {
+            Id = "s_1", MovieId = "m_1", ScreenId = "sc_1", VenueId = "v_1", CityId = "c_1", StartsAt = startsAt ?? Start.AddDays(1), Currency = "INR",
+            MaxSeatsPerUser = maxSeatsPerUser,
+        };
         var seats = SeatIds.Select(id => new ShowSeat
         {
             ShowId = "s_1", SeatId = id, Row = "A", Number = int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture), Section = "regular",
@@ -243,5 +247,37 @@ public sealed class ShowLedgerTests
         var heldSeats = Assert.Single(map.Held);
         Assert.Equal((held.ExpiresAt, "A1,A2"), (heldSeats.Until.UtcDateTime, string.Join(',', heldSeats.SeatIds)));
         Assert.Equal(["A3"], map.Confirmed);
+    }
+
+    [Fact]
+    public void One_user_gets_at_most_the_shows_cap_across_holds_and_bookings_and_a_release_or_lapse_gives_room_back()
+    {
+        var show = NewShow(maxSeatsPerUser: 3);
+        var first = Grant(show, "r_1", "u_greedy", Start, "A1", "A2");
+        show.Confirm(new ConfirmSeats
+        {
+            HoldId = first.Id, ShowId = "s_1", UserId = "u_greedy", BookingId = "b_1", AttemptId = "a", PaymentIntentId = "pi", Amount = 500m, Currency = "INR",
+        }, new ConfirmLookup(null, null, null), At(Start));
+        var second = Grant(show, "r_2", "u_greedy", Start, "A3");
+        var changes = At(Start.AddMinutes(1));
+
+        Assert.Null(show.Decide(Request("r_3", "u_greedy", "A4"), changes));
+        Assert.NotNull(show.Decide(Request("r_4", "u_other", "A4"), changes));
+
+        var rejected = Assert.Single(Single<HoldsDecided>(changes).Rejected);
+        Assert.Equal(("r_3", RejectionReasons.SeatLimitReached), (rejected.RequestId, rejected.Reason));
+        Assert.Equal(3, show.SeatsOf("u_greedy", Start.AddMinutes(1)));
+        // The hold that ran out no longer counts, even before it is ended.
+        Assert.Equal(2, show.SeatsOf("u_greedy", second.ExpiresAt));
+    }
+
+    [Fact]
+    public void Without_a_cap_of_its_own_a_show_takes_the_configured_one()
+    {
+        var show = NewShow();
+        var changes = new PartitionChanges(Start, Terms with { MaxSeatsPerUser = 2 });
+
+        Assert.NotNull(show.Decide(Request("r_1", "u_1", "A1", "A2"), changes));
+        Assert.Null(show.Decide(Request("r_2", "u_1", "A3"), changes));
     }
 }
