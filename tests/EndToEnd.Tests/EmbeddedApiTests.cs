@@ -43,6 +43,27 @@ public sealed class EmbeddedApiTests(EmbeddedFixture fixture) : IClassFixture<Em
     }
 
     [Fact]
+    public async Task Best_available_holds_adjacent_seats_of_the_section_asked_and_says_why_when_none_fit()
+    {
+        var token = await Api.TokenAsync("u_best");
+        var (granted, hold, r1) = await Api.SendAsync(HttpMethod.Post, $"/v1/shows/{TestCatalog.CappedShow}/hold", token,
+            """{"best_available":{"count":2,"section":"premium"}}""", WaitFiveSeconds);
+        var (refused, problem, r2) = await Api.SendAsync(HttpMethod.Post, $"/v1/shows/{TestCatalog.CappedShow}/hold", token,
+            """{"best_available":{"count":2,"max_price":100}}""", WaitFiveSeconds);
+        var (invalid, _, r3) = await Api.SendAsync(HttpMethod.Post, $"/v1/shows/{TestCatalog.CappedShow}/hold", token,
+            """{"best_available":{"count":2,"section":"balcony"}}""");
+        r1.Dispose(); r2.Dispose(); r3.Dispose();
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Conflict, HttpStatusCode.BadRequest), (granted, refused, invalid));
+        var seats = hold.GetProperty("seat_ids").EnumerateArray().Select(s => s.GetString()!).ToList();
+        Assert.Equal(2, seats.Count);
+        Assert.Single(seats.Select(s => s[0]).Distinct());
+        Assert.Contains(seats[0][0], "ABC");
+        Assert.Equal(1, Math.Abs(int.Parse(seats[0][1..], System.Globalization.CultureInfo.InvariantCulture) - int.Parse(seats[1][1..], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("NOT_ENOUGH_SEATS", problem.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Seat_map_carries_an_etag_and_an_unchanged_map_answers_304()
     {
         var (status, _, first) = await Api.GetAsync($"/v1/shows/{TestCatalog.HotShow}/seats");

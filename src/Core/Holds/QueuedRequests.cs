@@ -9,6 +9,6 @@ public static class QueuedRequests
     public static PlaceHold ToPlaceHold(this HoldRequest request) => new()
     {
         RequestId = request.Id, ShowId = request.ShowId, UserId = request.UserId, SeatIds = SeatList.Split(request.SeatIds),
-        AdmittedAt = new DateTimeOffset(request.AdmittedAt, TimeSpan.Zero),
+        AdmittedAt = new DateTimeOffset(request.AdmittedAt, TimeSpan.Zero), BestAvailable = BestAvailableText.Parse(request.BestAvailable),
     };
 }

@@ -193,6 +193,8 @@ public sealed class HoldRequest
     public required string ShowId { get; set; }
     public required string UserId { get; set; }
     public required string SeatIds { get; set; }
+    /// <summary>For a request that names no seats: what the partition is to pick (<see cref="Holds.BestAvailableText"/>).</summary>
+    public string? BestAvailable { get; set; }
     public string? IdempotencyKey { get; set; }
     public required string Status { get; set; }
     public string? HoldId { get; set; }

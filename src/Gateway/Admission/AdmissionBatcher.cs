@@ -30,18 +30,18 @@ public sealed class AdmissionBatcher(
     /// <summary>Most requests in one PlaceHolds message (one decision transaction at the partition).</summary>
     const int MaxPerMessage = 250;
 
-    sealed record Pending(HoldRequest Request, IReadOnlyList<string> SeatIds, TaskCompletionSource<AdmissionResult> Done);
+    sealed record Pending(HoldRequest Request, TaskCompletionSource<AdmissionResult> Done);
 
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
 
-    public Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds)
+    public Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, SeatAsk ask)
     {
         var request = new HoldRequest
         {
-            Id = requestId, ShowId = showId, UserId = userId, SeatIds = SeatList.Join(seatIds), Status = RequestStatus.Queued,
-            AdmittedAt = time.GetUtcNow().UtcDateTime,
+            Id = requestId, ShowId = showId, UserId = userId, SeatIds = SeatList.Join(ask.SeatIds), BestAvailable = BestAvailableText.Format(ask.BestAvailable),
+            Status = RequestStatus.Queued, AdmittedAt = time.GetUtcNow().UtcDateTime,
         };
-        var pending = new Pending(request, seatIds, new TaskCompletionSource<AdmissionResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(request, new TaskCompletionSource<AdmissionResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending)) pending.Done.SetException(new InvalidOperationException("The gateway is stopping."));
         return pending.Done.Task;
     }
@@ -114,13 +114,14 @@ public sealed class AdmissionBatcher(
         var shows = requests.Select(r => r.ShowId).ToArray();
         var users = requests.Select(r => r.UserId).ToArray();
         var seats = requests.Select(r => r.SeatIds).ToArray();
+        var best = requests.Select(r => r.BestAvailable).ToArray();
         var admitted = requests.Select(r => DateTime.SpecifyKind(r.AdmittedAt, DateTimeKind.Utc)).ToArray();
         // The count reads the snapshot from before the insert: the group's own rows are not in it (nor would they
         // count: they come after the group's first). What HoldRequestViews.PositionAsync counts, once per show.
         return $"""
             WITH ins AS (
-                INSERT INTO hold_requests (id, show_id, user_id, seat_ids, status, admitted_at)
-                SELECT i, s, u, t, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {admitted}) AS x(i, s, u, t, a)
+                INSERT INTO hold_requests (id, show_id, user_id, seat_ids, best_available, status, admitted_at)
+                SELECT i, s, u, t, b, {RequestStatus.Queued}, a FROM unnest({ids}, {shows}, {users}, {seats}, {best}, {admitted}) AS x(i, s, u, t, b, a)
                 RETURNING id, seq, show_id
             ),
             firsts AS (SELECT show_id, min(seq) AS first FROM ins GROUP BY show_id),

@@ -36,14 +36,15 @@ public sealed class HoldAdmission(
 
     public static string NewRequestId() => "r_" + NewId.NextGuid().ToString("N");
 
-    public async Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, IReadOnlyList<string> seatIds, string? idempotencyKey, CancellationToken ct)
+    public async Task<AdmissionResult> AdmitAsync(string requestId, string showId, string userId, SeatAsk ask, string? idempotencyKey, CancellationToken ct)
     {
         // Without a key there is nothing to look up or collide on: the request joins the next group commit.
-        if (idempotencyKey is null) return await batcher.AdmitAsync(requestId, showId, userId, seatIds);
+        if (idempotencyKey is null) return await batcher.AdmitAsync(requestId, showId, userId, ask);
 
-        var seats = SeatList.Join(seatIds);
+        var seats = SeatList.Join(ask.SeatIds);
+        var best = BestAvailableText.Format(ask.BestAvailable);
         var existing = await FindByKeyAsync(userId, idempotencyKey, ct);
-        if (existing is not null) return Replay(existing, showId, seats);
+        if (existing is not null) return Replay(existing, showId, seats, best);
 
         var now = time.GetUtcNow();
         var request = new HoldRequest
@@ -52,6 +53,7 @@ public sealed class HoldAdmission(
             ShowId = showId,
             UserId = userId,
             SeatIds = seats,
+            BestAvailable = best,
             IdempotencyKey = idempotencyKey,
             Status = RequestStatus.Queued,
             AdmittedAt = now.UtcDateTime,
@@ -67,7 +69,7 @@ public sealed class HoldAdmission(
             db.ChangeTracker.Clear();
             var winner = await FindByKeyAsync(userId, idempotencyKey, ct);
             if (winner is null) throw;
-            return Replay(winner, showId, seats);
+            return Replay(winner, showId, seats, best);
         }
 
         var position = await HoldRequestViews.PositionAsync(db, showId, request.Seq, ct);
@@ -89,8 +91,8 @@ public sealed class HoldAdmission(
     Task<HoldRequest?> FindByKeyAsync(string userId, string key, CancellationToken ct) =>
         db.HoldRequests.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.IdempotencyKey == key, ct);
 
-    static AdmissionResult Replay(HoldRequest existing, string showId, string seats) =>
-        existing.ShowId == showId && existing.SeatIds == seats
+    static AdmissionResult Replay(HoldRequest existing, string showId, string seats, string? best) =>
+        existing.ShowId == showId && existing.SeatIds == seats && existing.BestAvailable == best
             ? new AdmissionResult(AdmissionOutcome.Replayed, existing, 0)
             : new AdmissionResult(AdmissionOutcome.IdempotencyKeyReused, existing, 0);
 }

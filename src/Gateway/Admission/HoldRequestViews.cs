@@ -1,3 +1,4 @@
+using BookMyShow.Core.Holds;
 using BookMyShow.Core.Persistence;
 using BookMyShow.Gateway.Apis;
 using Microsoft.EntityFrameworkCore;
@@ -70,6 +71,7 @@ public sealed class HoldRequestViews(DrainRates rates, QueuePositions positions,
         RequestId = request.Id,
         ShowId = request.ShowId,
         SeatIds = SeatList.Split(request.SeatIds),
+        BestAvailable = BestAvailableText.Parse(request.BestAvailable) is { } ask ? new BestAvailableResponse(ask.Count, ask.Section, ask.MaxPrice) : null,
         Status = request.Status,
         StatusUrl = $"/v1/hold-requests/{request.Id}",
         EventsUrl = $"/v1/hold-requests/{request.Id}/events",

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace BookMyShow.Gateway.Admission;
 
-public sealed record ShowLayout(string ShowId, DateTime StartsAt, string Currency, IReadOnlySet<string> SeatIds);
+public sealed record ShowLayout(string ShowId, DateTime StartsAt, string Currency, IReadOnlySet<string> SeatIds, IReadOnlySet<string> Sections);
 
 /// <summary>
 /// The static part of a show (start time, seat ids) cached in process, for validating hold requests cheaply. One load
@@ -43,7 +43,8 @@ public sealed class ShowLayouts(IMemoryCache cache, IDbContextFactory<BookingDbC
         await using var db = await contexts.CreateDbContextAsync();
         var show = await db.Shows.AsNoTracking().FirstOrDefaultAsync(s => s.Id == showId);
         if (show is null) return null;
-        var seats = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == showId).Select(s => s.SeatId).ToListAsync();
-        return new ShowLayout(show.Id, show.StartsAt, show.Currency, seats.ToHashSet(StringComparer.Ordinal));
+        var seats = await db.ShowSeats.AsNoTracking().Where(s => s.ShowId == showId).Select(s => new { s.SeatId, s.Section }).ToListAsync();
+        return new ShowLayout(show.Id, show.StartsAt, show.Currency, seats.Select(s => s.SeatId).ToHashSet(StringComparer.Ordinal),
+            seats.Select(s => s.Section).ToHashSet(StringComparer.Ordinal));
     }
 }

@@ -15,11 +15,12 @@ public sealed class WaitingRequests(TimeProvider time)
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
     /// <summary>What a waiting request's first view needs.</summary>
-    public sealed record Entry(string Id, string ShowId, string UserId, string SeatIds, long Seq, DateTime AdmittedAt)
+    public sealed record Entry(string Id, string ShowId, string UserId, string SeatIds, string? BestAvailable, long Seq, DateTime AdmittedAt)
     {
         public HoldRequest ToRequest() => new()
         {
-            Id = Id, ShowId = ShowId, UserId = UserId, SeatIds = SeatIds, Seq = Seq, AdmittedAt = AdmittedAt, Status = RequestStatus.Queued,
+            Id = Id, ShowId = ShowId, UserId = UserId, SeatIds = SeatIds, BestAvailable = BestAvailable, Seq = Seq, AdmittedAt = AdmittedAt,
+            Status = RequestStatus.Queued,
         };
     }
 
@@ -31,7 +32,7 @@ public sealed class WaitingRequests(TimeProvider time)
     public void Admitted(HoldRequest request)
     {
         var now = time.GetUtcNow();
-        _entries[request.Id] = new Entry(request.Id, request.ShowId, request.UserId, request.SeatIds, request.Seq, request.AdmittedAt);
+        _entries[request.Id] = new Entry(request.Id, request.ShowId, request.UserId, request.SeatIds, request.BestAvailable, request.Seq, request.AdmittedAt);
         _byAge.Enqueue((request.Id, now));
         while (_byAge.TryPeek(out var oldest) && now - oldest.At > MaxAge && _byAge.TryDequeue(out oldest)) _entries.TryRemove(oldest.Id, out _);
     }

@@ -51,7 +51,7 @@ public static class HoldRequestsApi
         var userId = user.UserId();
         var layout = await services.Layouts.FindAsync(show_id, ct);
         if (layout is null) return Problems.NotFound($"Show '{show_id}' does not exist.");
-        var (seatIds, invalid) = body.Validate(userId, layout, services.Options.Value.MaxSeatsPerHold, services.Time.GetUtcNow().UtcDateTime);
+        var (ask, invalid) = body.Validate(userId, layout, services.Options.Value.MaxSeatsPerHold, services.Time.GetUtcNow().UtcDateTime);
         if (invalid is not null) return invalid;
         // Read, not bound: [FromHeader] binds no StringValues, and a string[] loses an empty value, which must be refused.
         var (key, badKey) = IdempotencyKeys.ForHold(httpRequest.Headers[IdempotencyKeys.Header]);
@@ -63,7 +63,7 @@ public static class HoldRequestsApi
         var requestId = HoldAdmission.NewRequestId();
         var watchKey = OutcomeNotifier.ForRequest(requestId);
         var watched = wait > TimeSpan.Zero ? services.Notifier.Watch(watchKey) : null; // before sending, so a fast decision is not missed
-        var result = await services.Admission.AdmitAsync(requestId, show_id, userId, seatIds, key, ct);
+        var result = await services.Admission.AdmitAsync(requestId, show_id, userId, ask, key, ct);
         var request = result.Request!;
         if (result.Outcome != AdmissionOutcome.Admitted && watched is not null) services.Notifier.Forget(watchKey);
         switch (result.Outcome)
@@ -115,11 +115,18 @@ public static class HoldRequestsApi
     static ProblemHttpResult RejectionProblem(HoldRequestStatusResponse view)
     {
         var unavailable = view.UnavailableSeatIds ?? [];
-        var (title, detail) = view.Reason == RejectionReasons.SeatLimitReached
-            ? ("Seat limit reached", "These seats would take you over the most seats one user may hold or book for this show; nothing was held.")
-            : ("Seats unavailable", unavailable.Count > 0
+        var (title, detail) = view.Reason switch
+        {
+            RejectionReasons.SeatLimitReached =>
+                ("Seat limit reached", "These seats would take you over the most seats one user may hold or book for this show; nothing was held."),
+            RejectionReasons.NoAdjacentSeats =>
+                ("No adjacent seats", $"Enough seats are free as asked, but no {view.BestAvailable?.Count} of them side by side in one row without leaving a single seat alone; asking for fewer, or choosing seats on the map, may work. Nothing was held."),
+            RejectionReasons.NotEnoughSeats =>
+                ("Not enough seats", $"Fewer than {view.BestAvailable?.Count} seats are free as asked (section and price); nothing was held."),
+            _ => ("Seats unavailable", unavailable.Count > 0
                 ? $"Seat(s) {string.Join(", ", unavailable)} no longer available; nothing was held."
-                : $"The hold request was rejected ({view.Reason}); nothing was held.");
+                : $"The hold request was rejected ({view.Reason}); nothing was held."),
+        };
         return Problems.Conflict(title, detail, new Dictionary<string, object?>
         {
             ["request_id"] = view.RequestId,

@@ -10,7 +10,8 @@ namespace BookMyShow.Gateway.Tests.Apis;
 public sealed class RequestValidationTests
 {
     static readonly DateTime Now = new(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
-    static readonly ShowLayout Show = new("s_1", Now.AddDays(1), "INR", new HashSet<string>(StringComparer.Ordinal) { "A1", "A2", "A3", "J20" });
+    static readonly ShowLayout Show = new("s_1", Now.AddDays(1), "INR", new HashSet<string>(StringComparer.Ordinal) { "A1", "A2", "A3", "J20" },
+        new HashSet<string>(StringComparer.Ordinal) { "standard", "premium" });
 
     static void AssertProblem(ProblemHttpResult? problem, int status, string detailPart)
     {
@@ -56,7 +57,35 @@ public sealed class RequestValidationTests
 
         AssertProblem(refused, 409, "has already started");
         Assert.Null(problem);
-        Assert.Equal(["A1", "A2"], seats);
+        Assert.Equal(["A1", "A2"], seats.SeatIds);
+        Assert.Null(seats.BestAvailable);
+    }
+
+    [Theory]
+    [InlineData("""{"best_available":{}}""", 400, "best_available.count must be a whole number")]
+    [InlineData("""{"best_available":{"count":0}}""", 400, "best_available.count must be a whole number")]
+    [InlineData("""{"best_available":{"count":3}}""", 400, "At most 2")]
+    [InlineData("""{"best_available":{"count":2,"section":"balcony"}}""", 400, "Unknown section for this show: balcony.")]
+    [InlineData("""{"best_available":{"count":2,"max_price":0}}""", 400, "max_price must be more than 0")]
+    [InlineData("""{"best_available":{"count":2},"seat_ids":["A1"]}""", 400, "not both")]
+    public void Best_available_request_is_refused_with_its_reason(string body, int status, string detailPart)
+    {
+        var (_, problem) = GatewayJson.Bind<PlaceHoldRequest>(body).Validate("u_1", Show, maxSeats: 2, Now);
+
+        AssertProblem(problem, status, detailPart);
+    }
+
+    [Fact]
+    public void Best_available_request_passes_as_an_ask_with_no_seats_named()
+    {
+        var (ask, problem) = GatewayJson.Bind<PlaceHoldRequest>("""{"best_available":{"count":2,"section":"premium","max_price":450.5}}""")
+            .Validate("u_1", Show, maxSeats: 2, Now);
+
+        Assert.Null(problem);
+        Assert.Empty(ask.SeatIds);
+        Assert.Equal(2, ask.BestAvailable!.Count);
+        Assert.Equal("premium", ask.BestAvailable.Section);
+        Assert.Equal(450.5m, ask.BestAvailable.MaxPrice);
     }
 
     [Theory]

@@ -16,6 +16,8 @@ public sealed record HoldRequestStatusResponse
     public required string RequestId { get; init; }
     public required string ShowId { get; init; }
     public required IReadOnlyList<string> SeatIds { get; init; }
+    /// <summary>For a request that named no seats: what it asked the partition to pick (the hold lists the seats).</summary>
+    public BestAvailableResponse? BestAvailable { get; init; }
     public required string Status { get; init; }
     public long? Position { get; init; }
     public int? EstimatedWaitSeconds { get; init; }
@@ -33,3 +35,6 @@ public sealed record HoldRequestStatusResponse
 public sealed record HoldQueuedResponse(string RequestId, string ShowId, string Status, long Position, int EstimatedWaitSeconds, string StatusUrl, string EventsUrl);
 
 public sealed record ReleaseResponse(string HoldId, string Status, IReadOnlyList<string> SeatsReleased);
+
+/// <summary>A best-available ask as the API shows it: <c>{count, section, max_price}</c>.</summary>
+public sealed record BestAvailableResponse(int Count, string? Section, decimal? MaxPrice);

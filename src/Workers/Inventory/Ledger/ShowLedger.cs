@@ -94,7 +94,7 @@ public sealed class ShowLedger
         var request = new HoldRequest
         {
             Id = m.RequestId, ShowId = m.ShowId, UserId = m.UserId, SeatIds = SeatList.Join(m.SeatIds), Status = RequestStatus.Queued,
-            AdmittedAt = m.AdmittedAt.UtcDateTime,
+            AdmittedAt = m.AdmittedAt.UtcDateTime, BestAvailable = BestAvailableText.Format(m.BestAvailable),
         };
         if (StartsAt <= now)
         {
@@ -102,6 +102,16 @@ public sealed class ShowLedger
             return null;
         }
         var requested = m.SeatIds.Distinct().ToList();
+        if (m.BestAvailable is { } ask)
+        {
+            var (picked, refusal) = BestSeats.Pick(_seats, ask, now);
+            if (refusal is not null)
+            {
+                Reject(request, m, refusal, [], changes);
+                return null;
+            }
+            requested = [.. picked];
+        }
         // One user's share of the show, decided here so that it holds however many requests they send at once.
         if (SeatsOf(m.UserId, now) + requested.Count > (MaxSeatsPerUser ?? changes.Terms.MaxSeatsPerUser))
         {

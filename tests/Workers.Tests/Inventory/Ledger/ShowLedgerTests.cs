@@ -280,4 +280,22 @@ public sealed class ShowLedgerTests
         Assert.NotNull(show.Decide(Request("r_1", "u_1", "A1", "A2"), changes));
         Assert.Null(show.Decide(Request("r_2", "u_1", "A3"), changes));
     }
+
+    [Fact]
+    public void A_best_available_request_is_granted_the_seats_picked_in_its_turn_and_refused_with_its_reason_when_none_fit()
+    {
+        var show = NewShow();
+        var changes = At(Start);
+        static PlaceHold Best(string id, string user, int count) =>
+            new() { RequestId = id, ShowId = "s_1", UserId = user, SeatIds = [], BestAvailable = new BestAvailableSeats { Count = count }, AdmittedAt = new DateTimeOffset(Start, TimeSpan.Zero) };
+
+        var hold = show.Decide(Best("r_1", "u_1", 2), changes);
+        var refused = show.Decide(Best("r_2", "u_2", 3), changes);
+
+        Assert.NotNull(hold);
+        Assert.Equal(2, hold.SeatIds.Split(',').Length);
+        Assert.Null(refused);
+        Assert.Equal(("r_2", RejectionReasons.NotEnoughSeats), Assert.Single(Single<HoldsDecided>(changes).Rejected) is var r ? (r.RequestId, r.Reason) : default);
+        Assert.Equal(2, show.Seats.Values.Count(s => s.HoldId == hold.Id));
+    }
 }
